@@ -1,0 +1,78 @@
+namespace Websockify.Cli;
+
+/// <summary>
+/// Every option upstream websockify's optparse knows (websocketproxy.py), plus our additions.
+/// An option whose feature is not built yet stays in the table so that it is refused by name
+/// instead of being reported as unknown or, worse, silently ignored.
+/// </summary>
+internal static class OptionTable
+{
+    private const OptionAvailability Yes = OptionAvailability.Supported;
+    private const OptionAvailability NotYet = OptionAvailability.NotSupportedYet;
+
+    public static readonly IReadOnlyList<OptionSpec> All =
+    [
+        new("help", 'h', null, Yes, "show this help message and exit"),
+        new("version", null, null, Yes, "show the version and exit"),
+        new("verbose", 'v', null, Yes, "verbose messages (per-request log lines)"),
+        new("traffic", null, null, NotYet, "per frame traffic"),
+        new("record", null, "FILE", NotYet, "record sessions to FILE.[session_number]"),
+        new("daemon", 'D', null, NotYet, "become a daemon (background process)"),
+        new("run-once", null, null, NotYet, "handle a single WebSocket connection and exit"),
+        new("timeout", null, "TIMEOUT", NotYet, "after TIMEOUT seconds exit when not connected"),
+        new("idle-timeout", null, "IDLE_TIMEOUT", NotYet, "server exits after TIMEOUT seconds if there are no active connections"),
+        new("cert", null, "CERT", Yes, "SSL certificate file (default: self.pem in the working directory, used only if it exists)"),
+        new("key", null, "KEY", Yes, "SSL key file (if separate from cert)"),
+        new("key-password", null, "KEY_PASSWORD", Yes, "SSL key password"),
+        new("ssl-only", null, null, Yes, "disallow non-encrypted client connections"),
+        new("ssl-target", null, null, NotYet, "connect to SSL target as SSL client"),
+        new("verify-client", null, null, NotYet, "require encrypted client to present a valid certificate"),
+        new("cafile", null, "CAFILE", NotYet, "file of concatenated certificates of authorities trusted for validating clients"),
+        new("ssl-version", null, "SSL_VERSION", Yes, "minimum TLS version: default, tlsv1_1, tlsv1_2 or tlsv1_3"),
+        new("ssl-ciphers", null, "SSL_CIPHERS", Yes, "list of allowed cipher suites, colon separated (IANA or OpenSSL names)"),
+        new("unix-listen", null, "UNIX_LISTEN", NotYet, "listen to unix socket"),
+        new("unix-listen-mode", null, "UNIX_LISTEN_MODE", NotYet, "file mode of the unix socket (default 0600)"),
+        new("unix-target", null, "UNIX_TARGET", NotYet, "connect to unix socket target"),
+        new("inetd", null, null, NotYet, "inetd mode, receive listening socket from stdin"),
+        new("web", null, "DIR", NotYet, "run webserver on same port, serve files from DIR"),
+        new("web-auth", null, null, NotYet, "require authentication to access webserver"),
+        new("wrap-mode", null, "MODE", NotYet, "action to take when the wrapped program exits or daemonizes: exit (default), ignore, respawn"),
+        new("prefer-ipv6", '6', null, Yes, "prefer IPv6 when resolving the listen address"),
+        new("libserver", null, null, NotYet, "use Python library SocketServer engine"),
+        new("target-config", null, "FILE", NotYet, "configuration file containing valid targets (deprecated: use --token-plugin=TokenFile --token-source=FILE)"),
+        new("token-plugin", null, "CLASS", NotYet, "use a token plugin to resolve targets"),
+        new("token-source", null, "ARG", NotYet, "an argument to be passed to the token plugin"),
+        new("host-token", null, null, NotYet, "use the host HTTP header as token instead of the token URL query parameter"),
+        new("auth-plugin", null, "CLASS", NotYet, "use an authentication plugin"),
+        new("auth-source", null, "ARG", NotYet, "an argument to be passed to the auth plugin"),
+        new("heartbeat", null, "HEARTBEAT", NotYet, "send a ping to the client every HEARTBEAT seconds"),
+        new("log-file", null, "LOG_FILE", Yes, "file where logs will be saved (appended)"),
+        new("syslog", null, "SYSLOG", NotYet, "connect to syslog server at host:port or unix socket path"),
+        new("legacy-syslog", null, null, NotYet, "use the old syslog protocol instead of RFC 5424"),
+        new("file-only", null, null, NotYet, "use this to disable directory listings in the web server"),
+    ];
+
+    public static OptionSpec? FindShort(char c) => All.FirstOrDefault(o => o.Short == c);
+
+    /// <summary>
+    /// optparse semantics: an exact long name wins, otherwise a unique prefix is accepted
+    /// (<c>--verb</c> means <c>--verbose</c>); an ambiguous prefix is an error naming the candidates.
+    /// </summary>
+    public static OptionSpec FindLong(string name)
+    {
+        var exact = All.FirstOrDefault(o => o.Long == name);
+        if (exact is not null)
+        {
+            return exact;
+        }
+
+        var candidates = All.Where(o => o.Long.StartsWith(name, StringComparison.Ordinal)).ToList();
+        return candidates.Count switch
+        {
+            1 => candidates[0],
+            0 => throw new CliUsageException($"no such option: --{name}"),
+            _ => throw new CliUsageException(
+                $"ambiguous option: --{name} ({string.Join(", ", candidates.Select(c => "--" + c.Long))}?)"),
+        };
+    }
+}

@@ -1,0 +1,40 @@
+using System.Net.Security;
+using System.Security.Authentication;
+
+namespace Websockify.Cli;
+
+/// <summary>Validated settings for one daemon run; built once at start-up from the command line.</summary>
+internal sealed record ProxyOptions
+{
+    public required HostPort Listen { get; init; }
+
+    /// <summary>The fixed target of the positional grammar; later, token plugins resolve per request instead.</summary>
+    public required HostPort Target { get; init; }
+
+    public bool Verbose { get; init; }
+
+    public bool PreferIpv6 { get; init; }
+
+    public string? LogFile { get; init; }
+
+    public required TlsSettings Tls { get; init; }
+}
+
+/// <summary>
+/// Where the certificate comes from and how TLS is negotiated. The certificate file is optional unless
+/// <see cref="SslOnly"/>: without it, TLS clients are refused and plain ones served, as upstream does.
+/// </summary>
+internal sealed record TlsSettings
+{
+    public required string CertPath { get; init; }
+
+    public string? KeyPath { get; init; }
+
+    public string? KeyPassword { get; init; }
+
+    public bool SslOnly { get; init; }
+
+    public SslProtocols MinimumProtocols { get; init; } = SslProtocols.None;
+
+    public IReadOnlyList<TlsCipherSuite>? CipherSuites { get; init; }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+
+namespace Websockify.Http;
+
+/// <summary>Writes the few responses the daemon itself produces: errors and the 101.</summary>
+internal static class HttpResponseWriter
+{
+    public const string ServerName = "websockify-unix";
+
+    public static string ReasonPhrase(int status) => status switch
+    {
+        101 => "Switching Protocols",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        426 => "Upgrade Required",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        505 => "HTTP Version Not Supported",
+        _ => "Error",
+    };
+
+    /// <summary>An error with a short text body; the connection is closed after it.</summary>
+    public static Task WriteErrorAsync(
+        Stream stream,
+        int status,
+        string message,
+        IEnumerable<KeyValuePair<string, string>>? extraHeaders,
+        CancellationToken cancellationToken)
+    {
+        var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrase(status)}: {message}\n");
+        var head = new StringBuilder();
+        head.Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\n");
+        AppendCommonHeaders(head);
+        foreach (var (name, value) in extraHeaders ?? [])
+        {
+            head.Append(name).Append(": ").Append(value).Append("\r\n");
+        }
+
+        head.Append("Content-Type: text/plain; charset=utf-8\r\n");
+        head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n");
+        head.Append("Connection: close\r\n\r\n");
+        return WriteAsync(stream, [.. Encoding.ASCII.GetBytes(head.ToString()), .. body], cancellationToken);
+    }
+
+    public static Task WriteSwitchingProtocolsAsync(Stream stream, string acceptKey, string? subprotocol, CancellationToken cancellationToken)
+    {
+        var head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        AppendCommonHeaders(head);
+        head.Append("Upgrade: websocket\r\nConnection: Upgrade\r\n");
+        head.Append("Sec-WebSocket-Accept: ").Append(acceptKey).Append("\r\n");
+        if (subprotocol is not null)
+        {
+            head.Append("Sec-WebSocket-Protocol: ").Append(subprotocol).Append("\r\n");
+        }
+
+        head.Append("\r\n");
+        return WriteAsync(stream, Encoding.ASCII.GetBytes(head.ToString()), cancellationToken);
+    }
+
+    private static void AppendCommonHeaders(StringBuilder head)
+    {
+        head.Append("Server: ").Append(ServerName).Append("\r\n");
+        head.Append("Date: ").Append(DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture)).Append("\r\n");
+    }
+
+    private static async Task WriteAsync(Stream stream, byte[] bytes, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

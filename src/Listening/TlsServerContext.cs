@@ -1,0 +1,88 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Websockify.Cli;
+
+namespace Websockify.Listening;
+
+/// <summary>The certificate could not be used; start-up fails with this message (exit status 1).</summary>
+internal sealed class TlsConfigurationException(string message) : Exception(message);
+
+/// <summary>
+/// The server side of TLS: the certificate chain from <c>--cert</c>/<c>--key</c> and the protocol policy.
+/// Built once here; the options object is swapped atomically so a reload never disturbs open sessions.
+/// </summary>
+internal sealed class TlsServerContext
+{
+    private readonly TlsSettings _settings;
+    private SslServerAuthenticationOptions? _options;
+
+    private TlsServerContext(TlsSettings settings, SslServerAuthenticationOptions? options)
+    {
+        _settings = settings;
+        _options = options;
+    }
+
+    public string CertPath => _settings.CertPath;
+
+    public bool SslOnly => _settings.SslOnly;
+
+    /// <summary>Null when there is no certificate file: TLS clients are then refused.</summary>
+    public SslServerAuthenticationOptions? Options => Volatile.Read(ref _options);
+
+    public static TlsServerContext Load(TlsSettings settings, ILogger logger)
+    {
+        if (!File.Exists(settings.CertPath))
+        {
+            return new TlsServerContext(settings, null);
+        }
+
+        var certificate = LoadCertificate(settings);
+        ListeningLog.CertificateLoaded(logger, settings.CertPath, certificate.Subject, certificate.NotAfter);
+        return new TlsServerContext(settings, BuildOptions(settings, certificate));
+    }
+
+    private static X509Certificate2 LoadCertificate(TlsSettings settings)
+    {
+        try
+        {
+            var keyPath = settings.KeyPath ?? settings.CertPath;
+            return settings.KeyPassword is { } password
+                ? X509Certificate2.CreateFromEncryptedPemFile(settings.CertPath, password, keyPath)
+                : X509Certificate2.CreateFromPemFile(settings.CertPath, keyPath);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new TlsConfigurationException(
+                $"cannot load certificate '{settings.CertPath}'{(settings.KeyPath is null ? "" : $" with key '{settings.KeyPath}'")}: {ex.Message}");
+        }
+    }
+
+    private static SslServerAuthenticationOptions BuildOptions(TlsSettings settings, X509Certificate2 leaf)
+    {
+        // Intermediates in the same PEM file are sent along, as OpenSSL's load_cert_chain does upstream.
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPemFile(settings.CertPath);
+        var intermediates = new X509Certificate2Collection();
+        foreach (var cert in chain)
+        {
+            if (cert.Thumbprint != leaf.Thumbprint)
+            {
+                intermediates.Add(cert);
+            }
+        }
+
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true),
+            EnabledSslProtocols = settings.MinimumProtocols,
+            CipherSuitesPolicy = settings.CipherSuites is { } suites ? new CipherSuitesPolicy(suites) : null,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            ClientCertificateRequired = false,
+
+            // Client-initiated renegotiation is a cheap CPU DoS (CVE-2011-1473, upstream #404).
+            AllowRenegotiation = false,
+        };
+    }
+}

@@ -1,0 +1,11 @@
+namespace Websockify.Logging;
+
+/// <summary>How a line is framed: for a terminal or file, or for systemd's journal.</summary>
+internal enum LogFormat
+{
+    /// <summary><c>2026-11-23 18:50:20.123 INFO message</c>.</summary>
+    Timestamped,
+
+    /// <summary><c>&lt;6&gt;message</c>: the journal adds its own timestamp and reads the syslog priority prefix.</summary>
+    Journal,
+}

@@ -1,0 +1,17 @@
+using System.Collections.Concurrent;
+
+namespace Websockify.Relay;
+
+/// <summary>The live sessions, so that shutdown can close each one and status can count them.</summary>
+internal sealed class SessionRegistry
+{
+    private readonly ConcurrentDictionary<SessionRelay, byte> _sessions = new();
+
+    public int Count => _sessions.Count;
+
+    public void Add(SessionRelay session) => _sessions.TryAdd(session, 0);
+
+    public void Remove(SessionRelay session) => _sessions.TryRemove(session, out _);
+
+    public IReadOnlyList<SessionRelay> Snapshot() => _sessions.Keys.ToList();
+}

@@ -1,0 +1,16 @@
+using Websockify.Http;
+
+namespace Websockify.Targets;
+
+/// <summary>
+/// Chooses the target for an accepted upgrade. Resolution happens per request so that token plugins
+/// (target from <c>?token=</c>) replace the fixed target without touching the data path.
+/// </summary>
+internal interface ITargetResolver
+{
+    /// <summary>Null refuses the request (unknown token); the pipeline then closes the connection.</summary>
+    ValueTask<TargetEndpoint?> ResolveAsync(HttpRequest request, CancellationToken cancellationToken);
+
+    /// <summary>For the start-up banner: <c>127.0.0.1:5900</c>, or a description of the plugin.</summary>
+    string Describe();
+}
