@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Net.WebSockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Websockify.Http;
@@ -151,12 +150,7 @@ internal sealed class ConnectionPipeline(
     private async Task RunSessionAsync(Socket client, Stream stream, string peer, Upgrade upgrade, TargetEndpoint target)
     {
         var transport = upgrade.Leftover.Length > 0 ? new PrefixedStream(upgrade.Leftover, stream) : stream;
-        using var webSocket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
-        {
-            IsServer = true,
-            SubProtocol = upgrade.Handshake.Subprotocol.Name,
-            KeepAliveInterval = TimeSpan.Zero,
-        });
+        var channel = ClientChannel.Create(transport, upgrade.Handshake.Subprotocol.Encoding);
 
         RelayLog.Connecting(logger, peer, target.ToString());
         Socket targetSocket;
@@ -170,10 +164,10 @@ internal sealed class ConnectionPipeline(
             try
             {
                 using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await webSocket.CloseOutputAsync(
-                    WebSocketCloseStatus.InternalServerError, "Failed to connect to downstream server", closeTimeout.Token).ConfigureAwait(false);
+                await channel.Writer.SendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", closeTimeout.Token)
+                    .ConfigureAwait(false);
             }
-            catch (Exception closeError) when (closeError is WebSocketException or IOException or OperationCanceledException)
+            catch (Exception closeError) when (closeError is IOException or OperationCanceledException)
             {
             }
 
@@ -182,7 +176,7 @@ internal sealed class ConnectionPipeline(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var relay = new SessionRelay(ClientChannel.Create(webSocket, upgrade.Handshake.Subprotocol.Encoding), client, targetSocket);
+        var relay = new SessionRelay(channel, client, targetSocket);
         sessions.Add(relay);
         try
         {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Net.WebSockets;
 using Websockify.WebSockets;
 
 namespace Websockify.Relay;
@@ -15,6 +14,9 @@ internal sealed class SessionRelay
 {
     private const int BufferSize = 64 * 1024;
 
+    /// <summary>Target reads leave room for the frame header in front, so frames go out with no copy.</summary>
+    private const int Headroom = FrameWriter.MaxHeaderLength;
+
     /// <summary>How long the client has to answer our close frame.</summary>
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
@@ -27,7 +29,6 @@ internal sealed class SessionRelay
     private readonly ClientChannel _client;
     private readonly Socket _clientSocket;
     private readonly Socket _target;
-    private int _closeSent;
     private long _bytesToTarget;
     private long _bytesToClient;
 
@@ -42,8 +43,6 @@ internal sealed class SessionRelay
 
     public long BytesToClient => Interlocked.Read(ref _bytesToClient);
 
-    private bool CloseSent => Volatile.Read(ref _closeSent) != 0;
-
     public async Task<RelayOutcome> RunAsync()
     {
         var up = PumpClientToTargetAsync();
@@ -56,11 +55,10 @@ internal sealed class SessionRelay
             {
                 case RelayEnd.ClientClosed:
                     // Upstream echoes the client's code and reason.
-                    await SendCloseAsync(_client.Socket.CloseStatus ?? WebSocketCloseStatus.Empty, _client.Socket.CloseStatusDescription)
-                        .ConfigureAwait(false);
+                    await SendCloseAsync(_client.Reader.CloseCode, _client.Reader.CloseReason).ConfigureAwait(false);
                     break;
                 case RelayEnd.TargetError:
-                    await SendCloseAsync(WebSocketCloseStatus.InternalServerError, "Target connection error").ConfigureAwait(false);
+                    await SendCloseAsync(CloseCodes.InternalError, "Target connection error").ConfigureAwait(false);
                     break;
             }
 
@@ -73,10 +71,10 @@ internal sealed class SessionRelay
             switch (outcome.End)
             {
                 case RelayEnd.TargetClosed:
-                    await SendCloseAsync(WebSocketCloseStatus.NormalClosure, "Target closed").ConfigureAwait(false);
+                    await SendCloseAsync(CloseCodes.NormalClosure, "Target closed").ConfigureAwait(false);
                     break;
                 case RelayEnd.TargetError:
-                    await SendCloseAsync(WebSocketCloseStatus.InternalServerError, "Target connection error").ConfigureAwait(false);
+                    await SendCloseAsync(CloseCodes.InternalError, "Target connection error").ConfigureAwait(false);
                     break;
             }
 
@@ -87,21 +85,20 @@ internal sealed class SessionRelay
 
         _target.Dispose();
         await LingeringClose.CloseAsync(_clientSocket).ConfigureAwait(false);
-        _client.Socket.Dispose();
+        _client.Reader.Release();
         return outcome;
     }
 
     /// <summary>Daemon shutdown: tell the client (1001) and the target (FIN); the pumps then wind down as usual.</summary>
     public async Task RequestCloseAsync()
     {
-        await SendCloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down").ConfigureAwait(false);
+        await SendCloseAsync(CloseCodes.GoingAway, "Server shutting down").ConfigureAwait(false);
         ShutdownTargetSend();
     }
 
     /// <summary>Last resort when a session ignored <see cref="RequestCloseAsync"/>: both pumps fail at once.</summary>
     public void Abort()
     {
-        _client.Socket.Abort();
         _target.Dispose();
         _clientSocket.Dispose();
     }
@@ -116,16 +113,10 @@ internal sealed class SessionRelay
             {
                 if (!busy)
                 {
-                    // Wait for a frame header with no buffer rented: idle sessions cost no buffer memory.
-                    var header = await _client.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false);
-                    if (header.Closed)
+                    // Wait with no buffer rented: idle sessions cost no buffer memory.
+                    if ((await _client.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false)).Closed)
                     {
                         return ClientClosed();
-                    }
-
-                    if (header.EndOfMessage)
-                    {
-                        continue; // an empty message: nothing to forward
                     }
                 }
 
@@ -142,29 +133,18 @@ internal sealed class SessionRelay
                 }
 
                 // Under load (a frame larger than the buffer, or a full buffer) the next read will not
-                // wait, so skip the zero-byte wait: it would cost a system call per buffer.
-                busy = !read.EndOfMessage || read.Count == buffer.Length;
-
+                // wait, so the zero-byte wait would only cost a system call.
+                busy = read.Count == buffer.Length || (read.Count > 0 && !read.EndOfMessage);
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
             }
         }
         catch (ClientProtocolException ex)
         {
-            await SendCloseAsync(ex.Status, ex.Message).ConfigureAwait(false);
-            return new RelayOutcome(RelayEnd.ClientProtocolError, $"{(int)ex.Status} {ex.Message}");
+            await SendCloseAsync(ex.CloseCode, ex.Message).ConfigureAwait(false);
+            return new RelayOutcome(RelayEnd.ClientProtocolError, $"{ex.CloseCode} {ex.Message}");
         }
-        catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely)
-        {
-            return new RelayOutcome(RelayEnd.ClientDisconnected, "no close frame");
-        }
-        catch (WebSocketException ex)
-        {
-            // The runtime already sent the close frame (1002 or 1007) before throwing.
-            Interlocked.Exchange(ref _closeSent, 1);
-            return new RelayOutcome(RelayEnd.ClientProtocolError, ex.Message);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is ClientDisconnectedException or IOException or SocketException or ObjectDisposedException)
         {
             return new RelayOutcome(RelayEnd.ClientDisconnected, ex.Message);
         }
@@ -178,8 +158,8 @@ internal sealed class SessionRelay
 
         RelayOutcome ClientClosed()
         {
-            var status = _client.Socket.CloseStatus;
-            return new RelayOutcome(RelayEnd.ClientClosed, status is null ? "no status" : $"{(int)status} {_client.Socket.CloseStatusDescription}".TrimEnd());
+            var code = _client.Reader.CloseCode;
+            return new RelayOutcome(RelayEnd.ClientClosed, code is null ? "no status" : $"{code} {_client.Reader.CloseReason}".TrimEnd());
         }
     }
 
@@ -215,32 +195,32 @@ internal sealed class SessionRelay
                     await _target.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 }
 
-                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                var read = await _target.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                buffer = ArrayPool<byte>.Shared.Rent(Headroom + BufferSize);
+                var read = await _target.ReceiveAsync(buffer.AsMemory(Headroom), SocketFlags.None).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return new RelayOutcome(RelayEnd.TargetClosed, "");
                 }
 
-                busy = read == buffer.Length;
+                busy = read == buffer.Length - Headroom;
 
-                if (!CloseSent)
+                // Once our close frame is out the client takes no more data: drain the target until its FIN.
+                if (!_client.Writer.CloseSent)
                 {
                     try
                     {
-                        await _client.SendAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                        await _client.SendAsync(buffer, Headroom, read).ConfigureAwait(false);
                         Interlocked.Add(ref _bytesToClient, read);
                     }
-                    catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+                    catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
                     {
-                        if (!CloseSent)
+                        if (!_client.Writer.CloseSent)
                         {
                             return new RelayOutcome(RelayEnd.ClientDisconnected, ex.Message);
                         }
                     }
                 }
 
-                // Once our close frame is out, the client can take no more data: drain the target until its FIN.
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
             }
@@ -258,21 +238,16 @@ internal sealed class SessionRelay
         }
     }
 
-    private async Task SendCloseAsync(WebSocketCloseStatus status, string? description)
+    private async Task SendCloseAsync(int? code, string? reason)
     {
-        if (Interlocked.Exchange(ref _closeSent, 1) != 0)
-        {
-            return;
-        }
-
         try
         {
             using var timeout = new CancellationTokenSource(CloseSendTimeout);
-            await _client.Socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+            await _client.Writer.SendCloseAsync(code, reason, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
         {
-            // The client is gone or stuck; the session ends anyway.
+            // The client is gone or not reading; the session ends anyway.
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Net.WebSockets;
 
 namespace Websockify.WebSockets;
 
@@ -8,19 +7,16 @@ namespace Websockify.WebSockets;
 /// The old <c>base64</c> subprotocol: each text message is base64 of the bytes. Decoding is streamed
 /// with a carry of at most three characters, so a message of any length needs no more than one buffer.
 /// </summary>
-internal sealed class Base64ClientChannel(WebSocket socket) : ClientChannel(socket)
+internal sealed class Base64ClientChannel(Stream stream) : ClientChannel(stream)
 {
     private readonly byte[] _carry = new byte[4];
     private int _carryLength;
 
-    public override async ValueTask<ClientRead> ReceiveAsync(Memory<byte> buffer)
+    public override async ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer)
     {
         if (buffer.IsEmpty)
         {
-            var waited = await Socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-            return waited.MessageType == WebSocketMessageType.Close
-                ? ClientRead.Close
-                : new ClientRead(0, waited.EndOfMessage, false);
+            return await Reader.ReceiveAsync(buffer).ConfigureAwait(false);
         }
 
         var encodedCapacity = Math.Max(4, buffer.Length / 3 * 4);
@@ -28,29 +24,27 @@ internal sealed class Base64ClientChannel(WebSocket socket) : ClientChannel(sock
         try
         {
             _carry.AsSpan(0, _carryLength).CopyTo(encoded);
-            var result = await Socket.ReceiveAsync(encoded.AsMemory(_carryLength, encodedCapacity - _carryLength), CancellationToken.None)
-                .ConfigureAwait(false);
-            switch (result.MessageType)
+            var read = await Reader.ReceiveAsync(encoded.AsMemory(_carryLength, encodedCapacity - _carryLength)).ConfigureAwait(false);
+            switch (read.Kind)
             {
-                case WebSocketMessageType.Close:
-                    return ClientRead.Close;
-                case WebSocketMessageType.Binary:
-                    throw new ClientProtocolException(
-                        WebSocketCloseStatus.InvalidMessageType, "Unsupported: binary frames in base64 mode");
+                case MessageKind.Close or MessageKind.None:
+                    return read;
+                case MessageKind.Binary:
+                    throw new ClientProtocolException(CloseCodes.UnsupportedData, "Unsupported: binary frames in base64 mode");
             }
 
-            var total = _carryLength + result.Count;
+            var total = _carryLength + read.Count;
             var status = Base64.DecodeFromUtf8(
-                encoded.AsSpan(0, total), buffer.Span, out var consumed, out var written, isFinalBlock: result.EndOfMessage);
-            var complete = status == OperationStatus.Done || (status == OperationStatus.NeedMoreData && !result.EndOfMessage);
+                encoded.AsSpan(0, total), buffer.Span, out var consumed, out var written, isFinalBlock: read.EndOfMessage);
+            var complete = status == OperationStatus.Done || (status == OperationStatus.NeedMoreData && !read.EndOfMessage);
             if (!complete || total - consumed > 3)
             {
-                throw new ClientProtocolException(WebSocketCloseStatus.InvalidPayloadData, "Invalid base64 data");
+                throw new ClientProtocolException(CloseCodes.InvalidPayload, "Invalid base64 data");
             }
 
             _carryLength = total - consumed;
             encoded.AsSpan(consumed, _carryLength).CopyTo(_carry);
-            return new ClientRead(written, result.EndOfMessage, false);
+            return new FrameRead(written, read.EndOfMessage, MessageKind.Binary);
         }
         finally
         {
@@ -58,14 +52,14 @@ internal sealed class Base64ClientChannel(WebSocket socket) : ClientChannel(sock
         }
     }
 
-    public override async ValueTask SendAsync(ReadOnlyMemory<byte> data)
+    public override async ValueTask SendAsync(byte[] buffer, int offset, int count)
     {
-        var encoded = ArrayPool<byte>.Shared.Rent(Base64.GetMaxEncodedToUtf8Length(data.Length));
+        var encodedLength = Base64.GetMaxEncodedToUtf8Length(count);
+        var encoded = ArrayPool<byte>.Shared.Rent(FrameWriter.MaxHeaderLength + encodedLength);
         try
         {
-            Base64.EncodeToUtf8(data.Span, encoded, out _, out var written);
-            await Socket.SendAsync(encoded.AsMemory(0, written), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
-                .ConfigureAwait(false);
+            Base64.EncodeToUtf8(buffer.AsSpan(offset, count), encoded.AsSpan(FrameWriter.MaxHeaderLength), out _, out var written);
+            await Writer.SendAsync(0x1, encoded, FrameWriter.MaxHeaderLength, written).ConfigureAwait(false);
         }
         finally
         {

@@ -1,22 +1,18 @@
-using System.Net.WebSockets;
-
 namespace Websockify.WebSockets;
 
 /// <summary>Binary messages in both directions; text is refused as upstream does (1003).</summary>
-internal sealed class BinaryClientChannel(WebSocket socket) : ClientChannel(socket)
+internal sealed class BinaryClientChannel(Stream stream) : ClientChannel(stream)
 {
-    public override async ValueTask<ClientRead> ReceiveAsync(Memory<byte> buffer)
+    public override async ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer)
     {
-        var result = await Socket.ReceiveAsync(buffer, CancellationToken.None).ConfigureAwait(false);
-        return result.MessageType switch
+        var read = await Reader.ReceiveAsync(buffer).ConfigureAwait(false);
+        if (read.Kind == MessageKind.Text)
         {
-            WebSocketMessageType.Close => ClientRead.Close,
-            WebSocketMessageType.Text => throw new ClientProtocolException(
-                WebSocketCloseStatus.InvalidMessageType, "Unsupported: Text frames are not supported"),
-            _ => new ClientRead(result.Count, result.EndOfMessage, false),
-        };
+            throw new ClientProtocolException(CloseCodes.UnsupportedData, "Unsupported: Text frames are not supported");
+        }
+
+        return read;
     }
 
-    public override ValueTask SendAsync(ReadOnlyMemory<byte> data) =>
-        Socket.SendAsync(data, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+    public override ValueTask SendAsync(byte[] buffer, int offset, int count) => Writer.SendAsync(0x2, buffer, offset, count);
 }

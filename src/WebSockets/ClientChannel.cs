@@ -1,27 +1,36 @@
-using System.Net.WebSockets;
-
 namespace Websockify.WebSockets;
 
 /// <summary>
 /// The client side of a session as a byte stream: hides whether bytes travel as binary messages or
-/// as base64 text. RFC 6455 framing rules are enforced by the runtime's WebSocket underneath, which
-/// closes with 1002/1007 on a violation and then throws.
+/// as base64 text. Framing rules are enforced by <see cref="FrameReader"/> underneath.
 /// </summary>
-internal abstract class ClientChannel(WebSocket socket)
+internal abstract class ClientChannel
 {
-    public WebSocket Socket { get; } = socket;
-
-    public static ClientChannel Create(WebSocket socket, PayloadEncoding encoding) => encoding switch
+    protected ClientChannel(Stream stream)
     {
-        PayloadEncoding.Base64 => new Base64ClientChannel(socket),
-        _ => new BinaryClientChannel(socket),
+        Writer = new FrameWriter(stream);
+        Reader = new FrameReader(stream, Writer);
+    }
+
+    public FrameReader Reader { get; }
+
+    public FrameWriter Writer { get; }
+
+    public static ClientChannel Create(Stream stream, PayloadEncoding encoding) => encoding switch
+    {
+        PayloadEncoding.Base64 => new Base64ClientChannel(stream),
+        _ => new BinaryClientChannel(stream),
     };
 
     /// <summary>
-    /// Reads payload into <paramref name="buffer"/>. An empty buffer waits for the next frame without
-    /// consuming payload, so an idle session holds no buffer.
+    /// Reads payload into <paramref name="buffer"/>. An empty buffer waits until the client sends
+    /// something without holding any buffer; the result may then carry no bytes.
     /// </summary>
-    public abstract ValueTask<ClientRead> ReceiveAsync(Memory<byte> buffer);
+    public abstract ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer);
 
-    public abstract ValueTask SendAsync(ReadOnlyMemory<byte> data);
+    /// <summary>
+    /// Sends <paramref name="buffer"/>[offset..offset+count] as one message. The caller leaves at least
+    /// <see cref="FrameWriter.MaxHeaderLength"/> bytes free before <paramref name="offset"/>.
+    /// </summary>
+    public abstract ValueTask SendAsync(byte[] buffer, int offset, int count);
 }

@@ -1,9 +1,10 @@
-using System.Net.WebSockets;
-
 namespace Websockify.WebSockets;
 
-/// <summary>The client broke a rule of this proxy (not of RFC 6455 itself): the session closes with this code.</summary>
-internal sealed class ClientProtocolException(WebSocketCloseStatus status, string reason) : Exception(reason)
+/// <summary>The client broke RFC 6455 or a rule of this proxy: the session closes with <see cref="CloseCode"/>.</summary>
+internal sealed class ClientProtocolException(int closeCode, string reason) : Exception(reason)
 {
-    public WebSocketCloseStatus Status { get; } = status;
+    public int CloseCode { get; } = closeCode;
 }
+
+/// <summary>The client's TCP connection ended without a close frame.</summary>
+internal sealed class ClientDisconnectedException(string message) : Exception(message);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make bench`: our binary side by side with Debian's Python websockify and socat, in one run of the
+# shared harness (../shared/bench). Writes the table to bench/RESULTS.md.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+shared="${SHARED_DIR:-$root/../shared}"
+[ -x "$shared/bench/run.sh" ] || { echo "bench: $shared/bench/run.sh not found (set SHARED_DIR)" >&2; exit 1; }
+"$root/scripts/install-deps.sh" $(command -v websockify >/dev/null || echo websockify) $(command -v socat >/dev/null || echo socat)
+
+out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+"$shared/bench/run.sh" --scenarios "${BENCH_SCENARIOS:-S0,S1,S2,S4,S5,S6}" --reps "${BENCH_REPS:-3}" \
+  --raw-proxy 'socat=socat -b65536 TCP-LISTEN:{listen_port},bind=127.0.0.1,fork,reuseaddr,backlog=4096 TCP:{target}' \
+  --proxy 'websockify-py=websockify {listen} {target}' \
+  --proxy "websockify-unix=$root/build/bin/websockify {listen} {target}" \
+  --out "$out" | tee "$out/stdout.txt"
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`make bench\` on $(date -u '+%Y-%m-%d %H:%M UTC') ($(nproc) cores, $(uname -r))."
+  echo "All proxies were measured side by side in this one run by ../shared/bench (medians of ${BENCH_REPS:-3} reps);"
+  echo "compare ratios, not absolute numbers: the machine is a shared VM."
+  echo
+  cat "$out/report.md"
+} > "$root/bench/RESULTS.md"
+echo "bench: wrote bench/RESULTS.md (raw data in $out)"

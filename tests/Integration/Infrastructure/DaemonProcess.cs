@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Websockify.Tests.Integration.Infrastructure;
+
+/// <summary>
+/// The real <c>build/bin/websockify</c>, started for one test with a listen port of 0 and stopped
+/// (by PID) when the test ends. Its stderr is collected line by line for assertions.
+/// </summary>
+internal sealed partial class DaemonProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private DaemonProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Port => _port.Task.Result;
+
+    public int Pid => _process.Id;
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<DaemonProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var daemon = Launch(args, environment, workingDirectory);
+        var exited = daemon._process.WaitForExitAsync();
+        var first = await Task.WhenAny(daemon._port.Task, exited, Task.Delay(StartTimeout));
+        if (first != daemon._port.Task)
+        {
+            var output = string.Join("\n", daemon._lines);
+            await daemon.DisposeAsync();
+            throw new InvalidOperationException($"websockify did not start listening:\n{output}");
+        }
+
+        return daemon;
+    }
+
+    /// <summary>Runs to completion (for command-line checks): exit code, stdout, stderr.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo(RepositoryPaths.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public void Signal(int signal) => Signals.Send(_process.Id, signal);
+
+    /// <summary>Waits for the process to exit and returns its exit code, or null on timeout.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = _lines.FirstOrDefault(predicate);
+            if (match is not null)
+            {
+                return match;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no matching log line; got:\n{string.Join("\n", _lines)}");
+    }
+
+    /// <summary>Resident memory of the daemon, from /proc.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Signal(Signals.SIGKILL);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static DaemonProcess Launch(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory)
+    {
+        var psi = new ProcessStartInfo(RepositoryPaths.Binary)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = psi };
+        var daemon = new DaemonProcess(process);
+        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return daemon;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _lines.Enqueue(line);
+        var match = ListenLine().Match(line);
+        if (match.Success)
+        {
+            _port.TrySetResult(int.Parse(match.Groups[1].Value));
+        }
+    }
+
+    [GeneratedRegex(@"- Listen on .*:(\d+)$")]
+    private static partial Regex ListenLine();
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Websockify.Tests.Integration.Infrastructure;
+
+namespace Websockify.Tests.Integration;
+
+/// <summary>Log lines as an operator reads them: on a terminal, in a file, in the journal.</summary>
+public sealed class LoggingTests
+{
+    [Fact]
+    public async Task Banner_and_session_lines_name_target_and_byte_counts()
+    {
+        await using var target = TcpTarget.Echo();
+        await using var daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address]);
+        Assert.Contains(daemon.Lines, l => l.EndsWith("WebSocket server settings:", StringComparison.Ordinal));
+        Assert.Contains(daemon.Lines, l => l.EndsWith($"  - proxying from 127.0.0.1:{daemon.Port} to {target.Address}", StringComparison.Ordinal));
+
+        await using (var client = await RawWebSocketClient.ConnectAsync(daemon.Port))
+        {
+            await client.SendAsync(RawFrame.Build(RawFrame.Binary, "12345"u8));
+            await client.ReadFrameAsync();
+            await client.SendAsync(RawFrame.CloseFrame(1000));
+            await client.ReadUntilCloseAsync();
+        }
+
+        await daemon.WaitForLineAsync(l => l.Contains($"connecting to: {target.Address}", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        var ended = await daemon.WaitForLineAsync(l => l.Contains("session ended: ClientClosed (1000)", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Contains("5 bytes to target, 5 bytes to client", ended);
+        Assert.DoesNotContain(daemon.Lines, l => l.Contains("\"GET / HTTP/1.1\" 101", StringComparison.Ordinal)); // per-request lines need -v
+    }
+
+    [Fact]
+    public async Task Verbose_adds_per_request_lines_and_log_file_gets_a_copy()
+    {
+        var logFile = Path.Combine(Path.GetTempPath(), $"websockify-test-{Guid.NewGuid():N}.log");
+        await using var target = TcpTarget.Echo();
+        await using (var daemon = await DaemonProcess.StartAsync(["-v", "--log-file", logFile, "127.0.0.1:0", target.Address]))
+        {
+            await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port);
+            await daemon.WaitForLineAsync(l => l.Contains("\"GET / HTTP/1.1\" 101", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        }
+
+        var logged = await File.ReadAllTextAsync(logFile);
+        File.Delete(logFile);
+        Assert.Contains("WebSocket server settings:", logged);
+        Assert.Contains("\"GET / HTTP/1.1\" 101", logged);
+    }
+
+    [Fact]
+    public async Task Journal_stream_gets_priority_prefixes_and_no_timestamps()
+    {
+        await using var target = TcpTarget.Echo();
+        var stderrFile = Path.Combine(Path.GetTempPath(), $"websockify-journal-{Guid.NewGuid():N}.log");
+        await File.WriteAllTextAsync(stderrFile, "");
+        var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d:%i", stderrFile]) { RedirectStandardOutput = true })!;
+        var journalStream = (await stat.StandardOutput.ReadToEndAsync()).Trim();
+        await stat.WaitForExitAsync();
+
+        // A shell points the daemon's stderr at the file whose device:inode JOURNAL_STREAM names, as systemd does.
+        var shell = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"exec \"$0\" 127.0.0.1:0 {target.Address} 2>>'{stderrFile}'", RepositoryPaths.Binary])
+        {
+            Environment = { ["JOURNAL_STREAM"] = journalStream },
+        })!;
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!(await File.ReadAllTextAsync(stderrFile)).Contains("proxying from", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            Signals.Send(shell.Id, Signals.SIGTERM);
+            await shell.WaitForExitAsync();
+        }
+
+        var lines = (await File.ReadAllLinesAsync(stderrFile)).Where(l => l.Length > 0).ToList();
+        File.Delete(stderrFile);
+        Assert.Contains("<6>WebSocket server settings:", lines);
+        Assert.All(lines, l => Assert.Matches(@"^<[0-7]>", l));
+    }
+}

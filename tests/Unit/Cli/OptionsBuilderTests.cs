@@ -1,0 +1,147 @@
+using System.Security.Authentication;
+using System.Net.Security;
+using Websockify.Cli;
+
+namespace Websockify.Tests.Unit.Cli;
+
+public sealed class OptionsBuilderTests
+{
+    private static ProxyOptions Build(params string[] argv) =>
+        OptionsBuilder.Build(ArgumentTokenizer.Tokenize(argv), "/work/dir", _ => false);
+
+    private static string UsageError(params string[] argv) =>
+        Assert.Throws<CliUsageException>(() => Build(argv)).Message;
+
+    [Theory]
+    [InlineData("6080", null, 6080)]
+    [InlineData(":6080", null, 6080)]
+    [InlineData("127.0.0.1:6080", "127.0.0.1", 6080)]
+    [InlineData("[::1]:6080", "::1", 6080)]
+    [InlineData("::1:6080", "::1", 6080)]
+    [InlineData("localhost:0", "localhost", 0)]
+    public void Listen_spec_follows_upstream_grammar(string spec, string? host, int port)
+    {
+        var options = Build(spec, "localhost:5900");
+        Assert.Equal(new HostPort(host, port), options.Listen);
+    }
+
+    [Theory]
+    [InlineData("localhost:5900", "localhost", 5900)]
+    [InlineData("[::1]:5901", "::1", 5901)]
+    [InlineData("fe80::1:5901", "fe80::1", 5901)]
+    public void Target_spec_follows_upstream_grammar(string spec, string host, int port) =>
+        Assert.Equal(new HostPort(host, port), Build("6080", spec).Target);
+
+    [Theory]
+    [InlineData("Too few arguments")]
+    [InlineData("Too few arguments", "6080")]
+    [InlineData("Too many arguments", "6080", "h:1", "extra")]
+    [InlineData("Error parsing listen port", "x:abc", "h:1")]
+    [InlineData("Error parsing listen port", "70000", "h:1")]
+    [InlineData("Error parsing target", "6080", "hostonly")]
+    [InlineData("Error parsing target port", "6080", "h:port")]
+    [InlineData("Error parsing target port", "6080", "h:0")]
+    [InlineData("no such option: --bogus", "--bogus", "6080", "h:1")]
+    [InlineData("no such option: -q", "-q", "6080", "h:1")]
+    [InlineData("--cert option requires 1 argument", "6080", "h:1", "--cert")]
+    [InlineData("--ssl-only option does not take a value", "--ssl-only=yes", "6080", "h:1")]
+    public void Usage_errors_carry_upstream_messages(string message, params string[] argv) =>
+        Assert.Equal(message, UsageError(argv));
+
+    [Fact]
+    public void Options_may_be_interleaved_abbreviated_and_clustered()
+    {
+        var options = Build("6080", "--verb", "h:1", "-6", "--log-file", "ws.log", "--cert=c.pem");
+        Assert.True(options.Verbose);
+        Assert.True(options.PreferIpv6);
+        Assert.Equal("/work/dir/ws.log", options.LogFile);
+        Assert.Equal("/work/dir/c.pem", options.Tls.CertPath);
+
+        var clustered = Build("-v6", "6080", "h:1");
+        Assert.True(clustered.Verbose && clustered.PreferIpv6);
+    }
+
+    [Fact]
+    public void Ambiguous_prefix_names_the_candidates()
+    {
+        var message = UsageError("--ssl", "6080", "h:1");
+        Assert.StartsWith("ambiguous option: --ssl (", message);
+        Assert.Contains("--ssl-only", message);
+        Assert.Contains("--ssl-version", message);
+    }
+
+    [Fact]
+    public void Default_certificate_is_self_pem_in_the_working_directory() =>
+        Assert.Equal("/work/dir/self.pem", Build("6080", "h:1").Tls.CertPath);
+
+    [Fact]
+    public void Ssl_only_requires_the_certificate_file()
+    {
+        Assert.Equal("SSL only and /work/dir/self.pem not found", UsageError("--ssl-only", "6080", "h:1"));
+        var options = OptionsBuilder.Build(ArgumentTokenizer.Tokenize(["--ssl-only", "6080", "h:1"]), "/work/dir", _ => true);
+        Assert.True(options.Tls.SslOnly);
+    }
+
+    [Theory]
+    [InlineData("default", SslProtocols.None)]
+    [InlineData("tlsv1_2", SslProtocols.Tls12 | SslProtocols.Tls13)]
+    [InlineData("tlsv1_3", SslProtocols.Tls13)]
+    public void Ssl_version_names_a_minimum(string value, SslProtocols expected) =>
+        Assert.Equal(expected, Build("--ssl-version", value, "6080", "h:1").Tls.MinimumProtocols);
+
+    [Fact]
+    public void Ssl_version_rejects_unknown_choices() =>
+        Assert.Equal(
+            "option --ssl-version: invalid choice: 'sslv3' (choose from 'default', 'tlsv1_1', 'tlsv1_2', 'tlsv1_3')",
+            UsageError("--ssl-version=sslv3", "6080", "h:1"));
+
+    [Fact]
+    public void Ssl_ciphers_accept_iana_and_openssl_names()
+    {
+        var suites = Build("--ssl-ciphers", "TLS_AES_256_GCM_SHA384:ECDHE-RSA-AES128-GCM-SHA256", "6080", "h:1").Tls.CipherSuites;
+        Assert.Equal([TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256], suites);
+    }
+
+    [Fact]
+    public void Ssl_ciphers_refuse_openssl_keywords() =>
+        Assert.Contains("'HIGH' is not a cipher suite name", UsageError("--ssl-ciphers=HIGH:!aNULL", "6080", "h:1"));
+
+    [Theory]
+    [InlineData("--web", "--web=/srv", "6080", "h:1")]
+    [InlineData("--record", "--record", "/tmp/r", "6080", "h:1")]
+    [InlineData("--daemon", "-D", "6080", "h:1")]
+    [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
+    [InlineData("--heartbeat", "--heart=10", "6080", "h:1")]
+    public void Options_not_built_yet_are_refused_by_name(string name, params string[] argv)
+    {
+        var error = Assert.Throws<CliNotSupportedException>(() => Build(argv));
+        Assert.Equal($"websockify: {name} is not supported yet", error.Message);
+    }
+
+    [Theory]
+    [InlineData("You must use --token-plugin to use --token-source", "--token-source=x", "6080", "h:1")]
+    [InlineData("You must use --auth-plugin to use --auth-source", "--auth-source=x", "6080", "h:1")]
+    [InlineData("You must use --web to use --web-auth", "--web-auth", "--auth-plugin=X", "6080", "h:1")]
+    [InlineData("You must use --syslog to use --legacy-syslog", "--legacy-syslog", "6080", "h:1")]
+    public void Cross_option_errors_come_before_not_supported(string message, params string[] argv) =>
+        Assert.Equal(message, UsageError(argv));
+
+    [Fact]
+    public void Wrap_grammar_is_parsed_then_refused_as_not_built_yet()
+    {
+        var error = Assert.Throws<CliNotSupportedException>(() => Build("5901", "--", "vncserver", ":1"));
+        Assert.Contains("wrap mode", error.Message);
+        Assert.Equal("Too many arguments", UsageError("5901", "h:1", "--", "prog"));
+        Assert.Equal("Too few arguments", UsageError("5901", "--"));
+    }
+
+    [Fact]
+    public void Help_lists_every_option()
+    {
+        var help = UsageText.Help();
+        foreach (var option in OptionTable.All)
+        {
+            Assert.Contains("--" + option.Long, help);
+        }
+    }
+}

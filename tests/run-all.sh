@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, builds the NativeAOT binary, runs the unit tests and
+# then the integration tests against build/bin/websockify. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=build/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+summary() { echo "$1 passed, $2 failed"; }
+
+if ! scripts/install-deps.sh || ! make build; then
+  echo "run-all: set-up or build failed" >&2
+  summary 0 1
+  exit 1
+fi
+
+status=0
+for project in Unit Integration; do
+  dotnet test "tests/$project" --nologo \
+    --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results" --blame-hang-timeout 5m || status=1
+done
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # a test run broke before it could report (build error, crash)
+fi
+summary "$passed" "$failed"
+[ "$failed" -eq 0 ]
