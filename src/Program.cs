@@ -5,6 +5,7 @@ using Websockify.Http;
 using Websockify.Listening;
 using Websockify.Logging;
 using Websockify.Targets;
+using Websockify.Wrapping;
 
 namespace Websockify;
 
@@ -81,23 +82,60 @@ internal static class Program
             return ExitFailure;
         }
 
-        var target = new TargetEndpoint(options.Target.Host!, options.Target.Port);
-        var resolver = new FixedTargetResolver(target);
-        foreach (var line in Banner.Lines(options, ListenSocketFactory.FormatEndpoint(listener.LocalEndPoint), tls, resolver.Describe()))
+        var boundAddress = ListenSocketFactory.FormatEndpoint(listener.LocalEndPoint);
+        using var stopping = new CancellationTokenSource();
+        var stopReason = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var signals = new ShutdownSignals(signal => stopReason.TrySetResult(signal));
+
+        ITargetResolver resolver;
+        PortReports? reports = null;
+        Task<int?> supervising = Task.FromResult<int?>(null);
+        if (options.Wrap is { } wrap)
+        {
+            var rebind = RebindLibraryLocator.Find(wrap.RebindLibrary, AppContext.BaseDirectory);
+            if (rebind is null)
+            {
+                Console.Error.WriteLine(
+                    $"websockify: rebind.so not found (looked for {wrap.RebindLibrary ?? string.Join(", ", RebindLibraryLocator.Candidates(AppContext.BaseDirectory))}); use --rebind-lib PATH");
+                return ExitFailure;
+            }
+
+            reports = PortReports.Create();
+            var listenPort = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
+            var supervisor = new ProgramSupervisor(
+                new ProcessProgramLauncher(wrap.Command, rebind, listenPort, reports.SocketPath), wrap.Mode, wrap.Description, logger);
+            supervisor.Starting += reports.Reset;
+            resolver = new WrappedTargetResolver(reports, wrap.Description, wrap.Mode);
+            supervising = supervisor.RunAsync(stopping.Token);
+            _ = supervising.ContinueWith(t => stopReason.TrySetResult("the wrapped program's exit"), TaskScheduler.Default);
+
+            // Upstream's banner names the program's port: wait (bounded) until the program listens.
+            await Task.WhenAny(reports.Current, supervising, stopReason.Task, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+            if (reports.Current.IsCompletedSuccessfully)
+            {
+                WrappingLog.Listening(logger, wrap.Description, reports.Current.Result.ToString());
+            }
+        }
+        else
+        {
+            resolver = new FixedTargetResolver(new TargetEndpoint(options.Target!.Host!, options.Target.Port));
+        }
+
+        foreach (var line in Banner.Lines(options, boundAddress, tls, resolver.Describe()))
         {
             HostingLog.Banner(logger, line);
         }
 
         var server = new ProxyServer([listener], tls, new MethodNotAllowedHandler(), resolver, logger);
-        var stopped = new TaskCompletionSource();
-        using var signals = new ShutdownSignals(signal => _ = Task.Run(async () =>
-        {
-            await server.StopAsync(signal).ConfigureAwait(false);
-            stopped.TrySetResult();
-        }));
+        var serving = server.RunAsync();
+        var reason = await stopReason.Task.ConfigureAwait(false);
+        await server.StopAsync(reason).ConfigureAwait(false);
+        await stopping.CancelAsync().ConfigureAwait(false);
+        var programStatus = await supervising.ConfigureAwait(false);
+        await serving.ConfigureAwait(false);
+        reports?.Dispose();
 
-        await server.RunAsync().ConfigureAwait(false);
-        await stopped.Task.ConfigureAwait(false);
-        return 0;
+        // In exit mode the daemon reports the program's status (upstream always exits 0).
+        return programStatus ?? 0;
     }
 }

@@ -1,3 +1,5 @@
+using Websockify.Wrapping;
+
 namespace Websockify.Cli;
 
 /// <summary>Turns tokenised arguments into <see cref="ProxyOptions"/>, with upstream's checks and messages.</summary>
@@ -38,6 +40,9 @@ internal static class OptionsBuilder
         {
             Listen = listen,
             Target = target,
+            Wrap = args.WrapCommand is { } command
+                ? new WrapSettings(command, ParseWrapMode(args.Value("wrap-mode") ?? "exit"), args.Value("rebind-lib") is { } lib ? Path.GetFullPath(lib, workingDirectory) : null)
+                : null,
             Verbose = args.Has("verbose"),
             PreferIpv6 = args.Has("prefer-ipv6"),
             LogFile = args.Value("log-file") is { } log ? Path.GetFullPath(log, workingDirectory) : null,
@@ -45,7 +50,15 @@ internal static class OptionsBuilder
         };
     }
 
-    private static (HostPort Listen, HostPort Target) ParsePositionals(ParsedArguments args)
+    private static WrapMode ParseWrapMode(string value) => value switch
+    {
+        "exit" => WrapMode.Exit,
+        "ignore" => WrapMode.Ignore,
+        "respawn" => WrapMode.Respawn,
+        _ => throw new CliUsageException($"option --wrap-mode: invalid choice: '{value}' (choose from 'exit', 'ignore', 'respawn')"),
+    };
+
+    private static (HostPort Listen, HostPort? Target) ParsePositionals(ParsedArguments args)
     {
         if (args.Positionals.Count == 0)
         {
@@ -65,7 +78,7 @@ internal static class OptionsBuilder
                 throw new CliUsageException("Too few arguments");
             }
 
-            throw new CliNotSupportedException("websockify: -- PROGRAM (wrap mode) is not supported yet");
+            return (listen, null);
         }
 
         if (args.Positionals.Count < 2)

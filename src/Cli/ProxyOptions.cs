@@ -8,8 +8,11 @@ internal sealed record ProxyOptions
 {
     public required HostPort Listen { get; init; }
 
-    /// <summary>The fixed target of the positional grammar; later, token plugins resolve per request instead.</summary>
-    public required HostPort Target { get; init; }
+    /// <summary>The fixed target of the positional grammar; null in wrap mode.</summary>
+    public HostPort? Target { get; init; }
+
+    /// <summary>Set for <c>websockify PORT -- PROGRAM ARGS</c>.</summary>
+    public WrapSettings? Wrap { get; init; }
 
     public bool Verbose { get; init; }
 
@@ -18,6 +21,13 @@ internal sealed record ProxyOptions
     public string? LogFile { get; init; }
 
     public required TlsSettings Tls { get; init; }
+}
+
+/// <summary>The program to wrap and how to supervise it.</summary>
+internal sealed record WrapSettings(IReadOnlyList<string> Command, Wrapping.WrapMode Mode, string? RebindLibrary)
+{
+    /// <summary>Upstream's form in the banner and logs: 'prog arg1 arg2'.</summary>
+    public string Description => $"'{string.Join(' ', Command)}'";
 }
 
 /// <summary>

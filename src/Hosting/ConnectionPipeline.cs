@@ -33,6 +33,7 @@ internal sealed class ConnectionPipeline(
         try
         {
             client.NoDelay = true;
+            client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true); // as upstream: find dead peers eventually
             Upgrade? upgrade;
             TargetEndpoint? target;
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(shutdown))
@@ -131,8 +132,8 @@ internal sealed class ConnectionPipeline(
             var request = received.Request;
             if (!HandshakeValidator.IsUpgradeRequest(request))
             {
-                await httpHandler.HandleAsync(request, stream, cancellationToken).ConfigureAwait(false);
-                HttpLog.Request(logger, peer, request.Method, request.Target, request.Version, 405);
+                var status = await httpHandler.HandleAsync(request, stream, cancellationToken).ConfigureAwait(false);
+                HttpLog.Request(logger, peer, request.Method, request.Target, request.Version, status);
                 return (stream, null);
             }
 
@@ -152,15 +153,9 @@ internal sealed class ConnectionPipeline(
         var transport = upgrade.Leftover.Length > 0 ? new PrefixedStream(upgrade.Leftover, stream) : stream;
         var channel = ClientChannel.Create(transport, upgrade.Handshake.Subprotocol.Encoding);
 
-        RelayLog.Connecting(logger, peer, target.ToString());
-        Socket targetSocket;
-        try
+        var targetSocket = await ConnectAsync(peer, target).ConfigureAwait(false);
+        if (targetSocket is null)
         {
-            targetSocket = await TargetConnector.ConnectAsync(target, shutdown).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SocketException or TimeoutException or OperationCanceledException)
-        {
-            RelayLog.ConnectFailed(logger, peer, target.ToString(), ex.Message);
             try
             {
                 using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -187,6 +182,32 @@ internal sealed class ConnectionPipeline(
         {
             sessions.Remove(relay);
             targetSocket.Dispose();
+        }
+    }
+
+    /// <summary>Connects to the target; after a failure the resolver may offer one other target.</summary>
+    private async Task<Socket?> ConnectAsync(string peer, TargetEndpoint target)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            RelayLog.Connecting(logger, peer, target.ToString());
+            try
+            {
+                return await TargetConnector.ConnectAsync(target, shutdown).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or TimeoutException or OperationCanceledException)
+            {
+                RelayLog.ConnectFailed(logger, peer, target.ToString(), ex.Message);
+                var retry = attempt == 0 && !shutdown.IsCancellationRequested
+                    ? await targetResolver.RetryAfterConnectFailureAsync(target, shutdown).ConfigureAwait(false)
+                    : null;
+                if (retry is null)
+                {
+                    return null;
+                }
+
+                target = retry;
+            }
         }
     }
 }

@@ -7,8 +7,8 @@ internal static partial class HostingLog
     [LoggerMessage(600, LogLevel.Information, "{Line}", EventName = "Banner")]
     public static partial void Banner(ILogger logger, string line);
 
-    [LoggerMessage(601, LogLevel.Information, "Got {Signal}, shutting down: closing {Sessions} session(s) with 1001", EventName = "ShuttingDown")]
-    public static partial void ShuttingDown(ILogger logger, string signal, int sessions);
+    [LoggerMessage(601, LogLevel.Information, "Stopping ({Reason}): closing {Sessions} session(s) with 1001", EventName = "ShuttingDown")]
+    public static partial void ShuttingDown(ILogger logger, string reason, int sessions);
 
     [LoggerMessage(602, LogLevel.Warning, "{Sessions} session(s) did not close in time, aborting them", EventName = "AbortingSessions")]
     public static partial void AbortingSessions(ILogger logger, int sessions);

@@ -6,5 +6,6 @@ namespace Websockify.Http;
 /// </summary>
 internal interface IHttpRequestHandler
 {
-    Task HandleAsync(HttpRequest request, Stream stream, CancellationToken cancellationToken);
+    /// <returns>The status code sent, for the access log.</returns>
+    Task<int> HandleAsync(HttpRequest request, Stream stream, CancellationToken cancellationToken);
 }

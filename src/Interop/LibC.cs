@@ -27,4 +27,10 @@ internal static partial class LibC
         inode = ((ulong*)buffer)[1];
         return true;
     }
+
+    [LibraryImport(Library, EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    /// <summary>Signals every process of process group <paramref name="pgid"/>; false if none is left (ESRCH).</summary>
+    public static bool KillProcessGroup(int pgid, int signal) => pgid > 1 && Kill(-pgid, signal) == 0;
 }

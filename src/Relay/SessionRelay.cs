@@ -84,7 +84,17 @@ internal sealed class SessionRelay
         }
 
         _target.Dispose();
-        await LingeringClose.CloseAsync(_clientSocket).ConfigureAwait(false);
+        if (up.IsCompleted)
+        {
+            await LingeringClose.CloseAsync(_clientSocket).ConfigureAwait(false);
+        }
+        else
+        {
+            _clientSocket.Dispose(); // the client never answered our close: no point lingering
+        }
+
+        // With both sockets closed the pumps end promptly; only then may the receive buffer go back to the pool.
+        await Task.WhenAll(up, down).ConfigureAwait(false);
         _client.Reader.Release();
         return outcome;
     }

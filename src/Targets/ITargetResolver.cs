@@ -11,6 +11,13 @@ internal interface ITargetResolver
     /// <summary>Null refuses the request (unknown token); the pipeline then closes the connection.</summary>
     ValueTask<TargetEndpoint?> ResolveAsync(HttpRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Connecting to <paramref name="failed"/> failed: another target to try once, or null to give up
+    /// (close 1011). A respawned wrapped program gets a new port, for instance.
+    /// </summary>
+    ValueTask<TargetEndpoint?> RetryAfterConnectFailureAsync(TargetEndpoint failed, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<TargetEndpoint?>(null);
+
     /// <summary>For the start-up banner: <c>127.0.0.1:5900</c>, or a description of the plugin.</summary>
     string Describe();
 }

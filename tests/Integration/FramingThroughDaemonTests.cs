@@ -3,23 +3,8 @@ using Websockify.Tests.Integration.Infrastructure;
 namespace Websockify.Tests.Integration;
 
 /// <summary>Every framing violation ends only its own session, with the right close code, and the daemon keeps serving.</summary>
-public sealed class FramingThroughDaemonTests : IAsyncLifetime
+public sealed class FramingThroughDaemonTests : EchoDaemonTest
 {
-    private TcpTarget _target = null!;
-    private DaemonProcess _daemon = null!;
-
-    public async Task InitializeAsync()
-    {
-        _target = TcpTarget.Echo();
-        _daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", _target.Address]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _daemon.DisposeAsync();
-        await _target.DisposeAsync();
-    }
-
     public static TheoryData<string, byte[], int> Violations => new()
     {
         { "unmasked frame", RawFrame.Build(RawFrame.Binary, new byte[100], mask: false), 1002 },
@@ -42,8 +27,8 @@ public sealed class FramingThroughDaemonTests : IAsyncLifetime
     [MemberData(nameof(Violations))]
     public async Task Violation_closes_with_the_right_code_and_others_keep_working(string name, byte[] frames, int code)
     {
-        await using var healthy = await RawWebSocketClient.ConnectAsync(_daemon.Port, protocols: "binary");
-        await using (var offender = await RawWebSocketClient.ConnectAsync(_daemon.Port, protocols: "binary"))
+        await using var healthy = await RawWebSocketClient.ConnectAsync(Daemon.Port, protocols: "binary");
+        await using (var offender = await RawWebSocketClient.ConnectAsync(Daemon.Port, protocols: "binary"))
         {
             Assert.Equal(101, offender.StatusCode);
             await offender.SendAsync(frames);
@@ -53,7 +38,7 @@ public sealed class FramingThroughDaemonTests : IAsyncLifetime
         }
 
         // A session opened before the violation and one opened after both still echo.
-        await using var fresh = await RawWebSocketClient.ConnectAsync(_daemon.Port, protocols: "binary");
+        await using var fresh = await RawWebSocketClient.ConnectAsync(Daemon.Port, protocols: "binary");
         foreach (var client in new[] { healthy, fresh })
         {
             await client.SendAsync(RawFrame.Build(RawFrame.Binary, "still here"u8));
@@ -65,7 +50,7 @@ public sealed class FramingThroughDaemonTests : IAsyncLifetime
     [Fact]
     public async Task Ping_gets_a_pong_with_the_same_payload_between_fragments()
     {
-        await using var client = await RawWebSocketClient.ConnectAsync(_daemon.Port);
+        await using var client = await RawWebSocketClient.ConnectAsync(Daemon.Port);
         await client.SendAsync([
             .. RawFrame.Build(RawFrame.Binary, "frag1-"u8, fin: false),
             .. RawFrame.Build(RawFrame.Ping, "hb"u8),
@@ -92,9 +77,9 @@ public sealed class FramingThroughDaemonTests : IAsyncLifetime
     [Fact]
     public async Task Client_frame_sent_together_with_the_request_is_not_lost()
     {
-        var request = RawWebSocketClient.UpgradeRequest(_daemon.Port);
+        var request = RawWebSocketClient.UpgradeRequest(Daemon.Port);
         var eager = System.Text.Encoding.ASCII.GetBytes(request).Concat(RawFrame.Build(RawFrame.Binary, "early"u8)).ToArray();
-        await using var client = await RawWebSocketClient.ConnectAsync(_daemon.Port, request: System.Text.Encoding.Latin1.GetString(eager));
+        await using var client = await RawWebSocketClient.ConnectAsync(Daemon.Port, request: System.Text.Encoding.Latin1.GetString(eager));
         Assert.Equal(101, client.StatusCode);
         var echo = await client.ReadFrameAsync();
         Assert.Equal("early", System.Text.Encoding.ASCII.GetString(echo!.Payload));

@@ -4,26 +4,11 @@ using Websockify.Tests.Integration.Infrastructure;
 namespace Websockify.Tests.Integration;
 
 /// <summary>What the daemon answers to requests that are not a valid upgrade.</summary>
-public sealed class HttpTests : IAsyncLifetime
+public sealed class HttpTests : EchoDaemonTest
 {
-    private TcpTarget _target = null!;
-    private DaemonProcess _daemon = null!;
-
-    public async Task InitializeAsync()
-    {
-        _target = TcpTarget.Echo();
-        _daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", _target.Address]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _daemon.DisposeAsync();
-        await _target.DisposeAsync();
-    }
-
     private async Task<string> ExchangeAsync(string request)
     {
-        await using var client = await RawWebSocketClient.ConnectAsync(_daemon.Port, request: request);
+        await using var client = await RawWebSocketClient.ConnectAsync(Daemon.Port, request: request);
         Assert.True(await client.WaitForEndAsync(TimeSpan.FromSeconds(5)), "connection stayed open after an error response");
         return client.ResponseHead;
     }
@@ -35,7 +20,7 @@ public sealed class HttpTests : IAsyncLifetime
     [Fact]
     public async Task Unsupported_version_is_426_naming_version_13()
     {
-        var head = await ExchangeAsync(RawWebSocketClient.UpgradeRequest(_daemon.Port).Replace("Version: 13", "Version: 12", StringComparison.Ordinal));
+        var head = await ExchangeAsync(RawWebSocketClient.UpgradeRequest(Daemon.Port).Replace("Version: 13", "Version: 12", StringComparison.Ordinal));
         Assert.StartsWith("HTTP/1.1 426 Upgrade Required\r\n", head);
         Assert.Contains("\r\nSec-WebSocket-Version: 13\r\n", head);
     }
@@ -43,14 +28,14 @@ public sealed class HttpTests : IAsyncLifetime
     [Fact]
     public async Task Missing_key_is_400()
     {
-        var request = string.Join("\r\n", RawWebSocketClient.UpgradeRequest(_daemon.Port).Split("\r\n").Where(l => !l.StartsWith("Sec-WebSocket-Key", StringComparison.Ordinal)));
+        var request = string.Join("\r\n", RawWebSocketClient.UpgradeRequest(Daemon.Port).Split("\r\n").Where(l => !l.StartsWith("Sec-WebSocket-Key", StringComparison.Ordinal)));
         Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", await ExchangeAsync(request));
     }
 
     [Fact]
     public async Task Oversized_headers_are_431()
     {
-        var request = RawWebSocketClient.UpgradeRequest(_daemon.Port).Replace("\r\n\r\n", $"\r\nX-Junk: {new string('a', 20000)}\r\n\r\n", StringComparison.Ordinal);
+        var request = RawWebSocketClient.UpgradeRequest(Daemon.Port).Replace("\r\n\r\n", $"\r\nX-Junk: {new string('a', 20000)}\r\n\r\n", StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 431 ", await ExchangeAsync(request));
     }
 
@@ -61,9 +46,9 @@ public sealed class HttpTests : IAsyncLifetime
     [Fact]
     public async Task Only_binary_is_echoed_as_subprotocol()
     {
-        await using var offered = await RawWebSocketClient.ConnectAsync(_daemon.Port, protocols: "base64, binary");
+        await using var offered = await RawWebSocketClient.ConnectAsync(Daemon.Port, protocols: "base64, binary");
         Assert.Contains("\r\nSec-WebSocket-Protocol: binary\r\n", offered.ResponseHead);
-        await using var none = await RawWebSocketClient.ConnectAsync(_daemon.Port);
+        await using var none = await RawWebSocketClient.ConnectAsync(Daemon.Port);
         Assert.Equal(101, none.StatusCode);
         Assert.DoesNotContain("Sec-WebSocket-Protocol", none.ResponseHead);
     }
@@ -72,12 +57,12 @@ public sealed class HttpTests : IAsyncLifetime
     public async Task Silent_client_is_dropped_after_the_handshake_timeout()
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", _daemon.Port);
+        await socket.ConnectAsync("127.0.0.1", Daemon.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n")); // never finishes the head
         var buffer = new byte[256];
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var read = await socket.ReceiveAsync(buffer, limit.Token);
         Assert.Equal(0, read);
-        await _daemon.WaitForLineAsync(l => l.Contains("handshake not completed within 10 s", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
+        await Daemon.WaitForLineAsync(l => l.Contains("handshake not completed within 10 s", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
     }
 }

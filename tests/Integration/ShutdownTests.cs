@@ -45,7 +45,7 @@ public sealed class ShutdownTests
         await using var daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address]);
         await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port);
         daemon.Signal(Signals.SIGTERM);
-        await daemon.WaitForLineAsync(l => l.Contains("Got SIGTERM", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await daemon.WaitForLineAsync(l => l.Contains("Stopping (SIGTERM)", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         await Task.Delay(200);
         await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => RawWebSocketClient.ConnectAsync(daemon.Port));
     }

@@ -73,18 +73,24 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
     /// <summary>Waits for the process to exit and returns its exit code, or null on timeout.</summary>
+    /// <remarks>
+    /// Polls instead of Process.WaitForExitAsync, which also waits for the end of the redirected output:
+    /// a wrapped program that inherited those pipes would hold that up.
+    /// </remarks>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout);
-        try
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_process.HasExited)
         {
-            await _process.WaitForExitAsync(cts.Token);
-            return _process.ExitCode;
+            if (DateTime.UtcNow >= deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(20);
         }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
+
+        return _process.ExitCode;
     }
 
     public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
@@ -111,12 +117,17 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
+    /// <summary>SIGTERM first, so the daemon stops what it wrapped; SIGKILL only if it does not exit.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            Signal(Signals.SIGKILL);
-            await _process.WaitForExitAsync();
+            Signal(Signals.SIGTERM);
+            if (await WaitForExitAsync(TimeSpan.FromSeconds(15)) is null)
+            {
+                Signal(Signals.SIGKILL);
+                await WaitForExitAsync(TimeSpan.FromSeconds(5));
+            }
         }
 
         _process.Dispose();

@@ -127,12 +127,24 @@ public sealed class OptionsBuilderTests
         Assert.Equal(message, UsageError(argv));
 
     [Fact]
-    public void Wrap_grammar_is_parsed_then_refused_as_not_built_yet()
+    public void Wrap_grammar_takes_everything_after_the_double_dash()
     {
-        var error = Assert.Throws<CliNotSupportedException>(() => Build("5901", "--", "vncserver", ":1"));
-        Assert.Contains("wrap mode", error.Message);
+        var options = Build("--wrap-mode=respawn", "5901", "--", "vncserver", "-geometry", "800x600", ":1");
+        Assert.Null(options.Target);
+        Assert.Equal(["vncserver", "-geometry", "800x600", ":1"], options.Wrap!.Command);
+        Assert.Equal("'vncserver -geometry 800x600 :1'", options.Wrap.Description);
         Assert.Equal("Too many arguments", UsageError("5901", "h:1", "--", "prog"));
         Assert.Equal("Too few arguments", UsageError("5901", "--"));
+    }
+
+    [Fact]
+    public void Wrap_mode_defaults_to_exit_and_rejects_unknown_modes()
+    {
+        Assert.Equal(Websockify.Wrapping.WrapMode.Exit, Build("5901", "--", "prog").Wrap!.Mode);
+        Assert.Equal(Websockify.Wrapping.WrapMode.Ignore, Build("--wrap-mode", "ignore", "5901", "--", "prog").Wrap!.Mode);
+        Assert.Equal(
+            "option --wrap-mode: invalid choice: 'forever' (choose from 'exit', 'ignore', 'respawn')",
+            UsageError("--wrap-mode=forever", "5901", "--", "prog"));
     }
 
     [Fact]

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Websockify.Interop;
+
+namespace Websockify.Wrapping;
+
+/// <summary>
+/// Starts the wrapped program through util-linux <c>setsid</c>, which makes it a session and process
+/// group leader (pid == pgid), so that the program and everything it forks can be signalled as one.
+/// stdio is inherited: the program's output lands where the daemon's does (the journal under systemd).
+/// </summary>
+internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, string rebindLibrary, int listenPort, string reportSocket)
+    : IProgramLauncher
+{
+    /// <summary>The daemon's own service-manager variables must not reach the program.</summary>
+    private static readonly string[] Withheld =
+    [
+        "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+        "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS",
+    ];
+
+    public IRunningProgram Start()
+    {
+        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        psi.ArgumentList.Add("--");
+        foreach (var arg in command)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var name in Withheld)
+        {
+            psi.Environment.Remove(name);
+        }
+
+        var preload = psi.Environment.TryGetValue("LD_PRELOAD", out var existing) && !string.IsNullOrEmpty(existing)
+            ? $"{rebindLibrary}:{existing}"
+            : rebindLibrary;
+        psi.Environment["LD_PRELOAD"] = preload;
+        psi.Environment["REBIND_OLD_PORT"] = listenPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["REBIND_NEW_PORT"] = "0";
+        psi.Environment["REBIND_REPORT_SOCKET"] = reportSocket;
+        return new RunningProcess(Process.Start(psi) ?? throw new InvalidOperationException("setsid did not start"));
+    }
+
+    private sealed class RunningProcess : IRunningProgram
+    {
+        private readonly Process _process;
+
+        public RunningProcess(Process process)
+        {
+            _process = process;
+            Pid = process.Id;
+            Exited = WaitAsync(process);
+        }
+
+        public int Pid { get; }
+
+        public Task<int> Exited { get; }
+
+        public void SignalGroup(int signal) => LibC.KillProcessGroup(Pid, signal);
+
+        public bool GroupAlive() => LibC.KillProcessGroup(Pid, 0);
+
+        public void Dispose() => _process.Dispose();
+
+        private static async Task<int> WaitAsync(Process process)
+        {
+            await process.WaitForExitAsync().ConfigureAwait(false);
+            return process.ExitCode;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Websockify.Tests.Integration.Infrastructure;
+
+namespace Websockify.Tests.Integration;
+
+/// <summary>
+/// <c>websockify PORT -- PROGRAM</c> with the real rebind.so (found beside the binary, as installed) and a
+/// real C server that binds PORT like a daemon would.
+/// </summary>
+public sealed partial class WrapTests
+{
+    private static async Task<DaemonProcess> StartWrappedAsync(int port, string mode, params string[] programArgs)
+    {
+        var server = await TestPrograms.BindServerAsync();
+        return await DaemonProcess.StartAsync([$"--wrap-mode={mode}", $"127.0.0.1:{port}", "--", server, port.ToString(), .. programArgs]);
+    }
+
+    /// <summary>Opens a session and returns the program's greeting: "hello PID FAMILY".</summary>
+    private static async Task<string> GreetingAsync(int port)
+    {
+        await using var client = await RawWebSocketClient.ConnectAsync(port);
+        Assert.Equal(101, client.StatusCode);
+        var greeting = new StringBuilder();
+        while (!greeting.ToString().EndsWith('\n'))
+        {
+            var frame = await client.ReadFrameAsync(TimeSpan.FromSeconds(15));
+            Assert.True(frame is { Opcode: RawFrame.Binary }, $"expected data, got {frame?.Opcode} {frame?.CloseCode} {frame?.CloseReason}");
+            greeting.Append(Encoding.ASCII.GetString(frame!.Payload));
+        }
+
+        await client.SendAsync(RawFrame.CloseFrame(1000));
+        return greeting.ToString().Trim();
+    }
+
+    private static int GreetingPid(string greeting) => int.Parse(greeting.Split(' ')[1]);
+
+    private static async Task<int> ReportedPortAsync(DaemonProcess daemon)
+    {
+        var line = await daemon.WaitForLineAsync(l => l.Contains("is listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        return int.Parse(ListeningPort().Match(line).Groups[1].Value);
+    }
+
+    [Theory]
+    [InlineData("4")]
+    [InlineData("6")]
+    public async Task Program_binding_one_family_is_moved_to_loopback(string family)
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedAsync(port, "exit", family);
+        var greeting = await GreetingAsync(port);
+        Assert.StartsWith("hello", greeting);
+        Assert.EndsWith(" " + family, greeting);
+        Assert.Contains(daemon.Lines, l => l.Contains($"  - proxying from 127.0.0.1:{port} to '", StringComparison.Ordinal) && l.Contains("(port ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Dual_stack_program_gets_the_same_loopback_port_in_both_families()
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedAsync(port, "exit", "both");
+        Assert.StartsWith("hello", await GreetingAsync(port));
+
+        var moved = await ReportedPortAsync(daemon);
+        foreach (var address in new[] { "127.0.0.1", "::1" })
+        {
+            using var direct = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await direct.ConnectAsync(address, moved);
+            var buffer = new byte[64];
+            var read = await direct.ReceiveAsync(buffer);
+            Assert.StartsWith("hello", Encoding.ASCII.GetString(buffer, 0, read));
+        }
+    }
+
+    [Fact]
+    public async Task Program_that_probes_the_port_first_is_reported_at_its_real_listen()
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedAsync(port, "exit", "4", "--probe", "--listen-delay", "300");
+        Assert.StartsWith("hello", await GreetingAsync(port));
+    }
+
+    [Fact]
+    public async Task Program_that_forks_and_binds_in_the_child_is_served_in_ignore_mode()
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedAsync(port, "ignore", "4", "--fork");
+        var greeting = await GreetingAsync(port);
+        await daemon.WaitForLineAsync(l => l.Contains("exited with status 0", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Equal(greeting.Split(' ')[1], (await GreetingAsync(port)).Split(' ')[1]); // still the same daemonized child
+    }
+
+    [Fact]
+    public async Task Two_wrapped_daemons_started_together_never_collide()
+    {
+        var ports = new[] { TcpTarget.UnusedPort(), TcpTarget.UnusedPort() };
+        var daemons = await Task.WhenAll(ports.Select(p => StartWrappedAsync(p, "exit", "both")));
+        try
+        {
+            var greetings = await Task.WhenAll(ports.Select(GreetingAsync));
+            Assert.NotEqual(GreetingPid(greetings[0]), GreetingPid(greetings[1]));
+            Assert.NotEqual(await ReportedPortAsync(daemons[0]), await ReportedPortAsync(daemons[1]));
+        }
+        finally
+        {
+            foreach (var daemon in daemons)
+            {
+                await daemon.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Exit_mode_exits_with_the_programs_status()
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedAsync(port, "exit", "4", "--exit-after", "1", "7");
+        await GreetingAsync(port);
+        Assert.Equal(7, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task Respawn_mode_restarts_the_program_and_serves_again()
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedAsync(port, "respawn", "4", "--exit-after", "1", "0");
+        var first = GreetingPid(await GreetingAsync(port));
+        await daemon.WaitForLineAsync(l => l.Contains("Respawning", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+
+        // Opened during the backoff, while nothing listens: the session waits for the new run's port.
+        var second = GreetingPid(await GreetingAsync(port));
+        Assert.NotEqual(first, second);
+        Assert.False(daemon.HasExited);
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_whole_program_group_leaving_no_process()
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedAsync(port, "ignore", "4", "--fork");
+        var child = GreetingPid(await GreetingAsync(port));
+        Assert.True(Directory.Exists($"/proc/{child}"));
+
+        daemon.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (IsRunning(child) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(IsRunning(child), $"wrapped child {child} survived the daemon");
+    }
+
+    [Fact]
+    public async Task Missing_rebind_library_fails_start_up()
+    {
+        var (exit, _, stderr) = await DaemonProcess.RunAsync("--rebind-lib", "/nonexistent/rebind.so", "127.0.0.1:0", "--", "true");
+        Assert.Equal(1, exit);
+        Assert.Contains("rebind.so not found", stderr);
+    }
+
+    [Fact]
+    public async Task Shim_leaves_other_ports_untouched()
+    {
+        var server = await TestPrograms.BindServerAsync();
+        var port = TcpTarget.UnusedPort();
+        var psi = new ProcessStartInfo(server, [port.ToString(), "4"])
+        {
+            Environment =
+            {
+                ["LD_PRELOAD"] = Path.Combine(RepositoryPaths.Root, "build", "lib", "rebind.so"),
+                ["REBIND_OLD_PORT"] = TcpTarget.UnusedPort().ToString(),
+            },
+        };
+        using var program = Process.Start(psi)!;
+        try
+        {
+            using var direct = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                try
+                {
+                    await direct.ConnectAsync("127.0.0.1", port); // bound where it asked: 0.0.0.0:port
+                    break;
+                }
+                catch (SocketException) when (DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            var buffer = new byte[64];
+            Assert.StartsWith("hello", Encoding.ASCII.GetString(buffer, 0, await direct.ReceiveAsync(buffer)));
+        }
+        finally
+        {
+            program.Kill();
+            await program.WaitForExitAsync();
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"is listening on (?:\[::1\]|127\.0\.0\.1):(\d+)")]
+    private static partial Regex ListeningPort();
+}
