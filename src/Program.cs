@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Websockify.Cli;
 using Websockify.Hosting;
+using System.Runtime.InteropServices;
 using Websockify.Http;
+using Websockify.Interop;
 using Websockify.Listening;
 using Websockify.Logging;
 using Websockify.Targets;
@@ -89,6 +91,7 @@ internal static class Program
 
         ITargetResolver resolver;
         PortReports? reports = null;
+        PosixSignalRegistration? childExits = null;
         Task<int?> supervising = Task.FromResult<int?>(null);
         if (options.Wrap is { } wrap)
         {
@@ -100,11 +103,14 @@ internal static class Program
                 return ExitFailure;
             }
 
+            // Adopt what the program daemonizes, so it can be stopped with us and reaped (no orphans, no zombies).
+            LibC.BecomeChildSubreaper();
             reports = PortReports.Create();
             var listenPort = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
             var supervisor = new ProgramSupervisor(
                 new ProcessProgramLauncher(wrap.Command, rebind, listenPort, reports.SocketPath), wrap.Mode, wrap.Description, logger);
             supervisor.Starting += reports.Reset;
+            childExits = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => ProcessProgramLauncher.ReapAdoptedOrphans(supervisor.CurrentPid));
             resolver = new WrappedTargetResolver(reports, wrap.Description, wrap.Mode);
             supervising = supervisor.RunAsync(stopping.Token);
             _ = supervising.ContinueWith(t => stopReason.TrySetResult("the wrapped program's exit"), TaskScheduler.Default);
@@ -134,6 +140,7 @@ internal static class Program
         var programStatus = await supervising.ConfigureAwait(false);
         await serving.ConfigureAwait(false);
         reports?.Dispose();
+        childExits?.Dispose();
 
         // In exit mode the daemon reports the program's status (upstream always exits 0).
         return programStatus ?? 0;

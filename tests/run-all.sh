@@ -9,7 +9,13 @@ mkdir -p "$results"
 
 summary() { echo "$1 passed, $2 failed"; }
 
-if ! scripts/install-deps.sh || ! make build; then
+# Real programs the wrap-mode tests run (Debian packages), installed only where missing.
+packages=()
+command -v socat >/dev/null || packages+=(socat)
+command -v vncserver >/dev/null || packages+=(tigervnc-standalone-server)
+[ -x /usr/sbin/telnetd ] || packages+=(inetutils-telnetd)
+
+if ! scripts/install-deps.sh "${packages[@]}" || ! make build; then
   echo "run-all: set-up or build failed" >&2
   summary 0 1
   exit 1

@@ -29,8 +29,25 @@ internal static partial class LibC
     }
 
     [LibraryImport(Library, EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
+    private static partial int KillRaw(int pid, int signal);
+
+    public static bool Kill(int pid, int signal) => pid > 1 && KillRaw(pid, signal) == 0;
 
     /// <summary>Signals every process of process group <paramref name="pgid"/>; false if none is left (ESRCH).</summary>
-    public static bool KillProcessGroup(int pgid, int signal) => pgid > 1 && Kill(-pgid, signal) == 0;
+    public static bool KillProcessGroup(int pgid, int signal) => pgid > 1 && KillRaw(-pgid, signal) == 0;
+
+    private const int PrSetChildSubreaper = 36;
+    private const int WNoHang = 1;
+
+    [LibraryImport(Library, EntryPoint = "prctl", SetLastError = true)]
+    private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Library, EntryPoint = "waitpid", SetLastError = true)]
+    private static partial int WaitPid(int pid, out int status, int options);
+
+    /// <summary>Orphans of our descendants are re-parented to us instead of to init (prctl(2)).</summary>
+    public static bool BecomeChildSubreaper() => Prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0;
+
+    /// <summary>Reaps <paramref name="pid"/> if it has exited; never blocks.</summary>
+    public static bool TryReap(int pid) => WaitPid(pid, out _, WNoHang) == pid;
 }

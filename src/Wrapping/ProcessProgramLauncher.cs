@@ -42,6 +42,21 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
         return new RunningProcess(Process.Start(psi) ?? throw new InvalidOperationException("setsid did not start"));
     }
 
+    /// <summary>
+    /// Reaps exited processes that were adopted as orphans. The runtime reaps only the children it
+    /// started, so <paramref name="startedPid"/> is left to it.
+    /// </summary>
+    public static void ReapAdoptedOrphans(int startedPid)
+    {
+        foreach (var process in ProcessTree.Snapshot())
+        {
+            if (process.ParentPid == Environment.ProcessId && process.State == 'Z' && process.Pid != startedPid)
+            {
+                LibC.TryReap(process.Pid);
+            }
+        }
+    }
+
     private sealed class RunningProcess : IRunningProgram
     {
         private readonly Process _process;
@@ -57,9 +72,25 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
 
         public Task<int> Exited { get; }
 
-        public void SignalGroup(int signal) => LibC.KillProcessGroup(Pid, signal);
+        /// <summary>The program's process group, and every other descendant of the daemon (adopted orphans).</summary>
+        public void SignalGroup(int signal)
+        {
+            LibC.KillProcessGroup(Pid, signal);
+            foreach (var process in ProcessTree.DescendantsOf(Environment.ProcessId, ProcessTree.Snapshot()))
+            {
+                if (process.State != 'Z')
+                {
+                    LibC.Kill(process.Pid, signal);
+                }
+            }
+        }
 
-        public bool GroupAlive() => LibC.KillProcessGroup(Pid, 0);
+        public bool GroupAlive()
+        {
+            ReapAdoptedOrphans(Pid);
+            return LibC.KillProcessGroup(Pid, 0)
+                || ProcessTree.DescendantsOf(Environment.ProcessId, ProcessTree.Snapshot()).Any(p => p.State != 'Z');
+        }
 
         public void Dispose() => _process.Dispose();
 

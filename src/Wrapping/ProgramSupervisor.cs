@@ -26,6 +26,11 @@ internal sealed class ProgramSupervisor(
     private readonly Func<TimeSpan, CancellationToken, Task> _delay = delay ?? Task.Delay;
     private readonly RespawnBackoff _backoff = new();
 
+    private volatile int _currentPid;
+
+    /// <summary>The pid the runtime started for the current run (0 between runs): the runtime reaps it, not us.</summary>
+    public int CurrentPid => _currentPid;
+
     /// <summary>Called before each start, so the target resolver waits for the new run's port.</summary>
     public event Action? Starting;
 
@@ -39,6 +44,7 @@ internal sealed class ProgramSupervisor(
         {
             Starting?.Invoke();
             using var program = launcher.Start();
+            _currentPid = program.Pid;
             var started = DateTime.UtcNow;
             WrappingLog.Started(logger, description, program.Pid);
 
