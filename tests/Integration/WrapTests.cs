@@ -155,6 +155,22 @@ public sealed partial class WrapTests
     }
 
     [Fact]
+    public async Task Program_environment_gets_the_shim_in_front_and_none_of_the_daemons_service_variables()
+    {
+        var server = await TestPrograms.BindServerAsync();
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await DaemonProcess.StartAsync(
+            ["127.0.0.1:" + port, "--", server, port.ToString(), "4"],
+            new Dictionary<string, string> { ["LD_PRELOAD"] = "libc.so.6", ["NOTIFY_SOCKET"] = "/nonexistent/notify", ["WATCHDOG_USEC"] = "1000000" });
+        var pid = GreetingPid(await GreetingAsync(port));
+
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+        Assert.Contains($"LD_PRELOAD={Path.Combine(RepositoryPaths.Root, "build", "lib", "rebind.so")}:libc.so.6", environment);
+        Assert.Contains($"REBIND_OLD_PORT={port}", environment);
+        Assert.DoesNotContain(environment, v => v.StartsWith("NOTIFY_SOCKET=", StringComparison.Ordinal) || v.StartsWith("WATCHDOG_USEC=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Missing_rebind_library_fails_start_up()
     {
         var (exit, _, stderr) = await DaemonProcess.RunAsync("--rebind-lib", "/nonexistent/rebind.so", "127.0.0.1:0", "--", "true");
