@@ -16,7 +16,8 @@ internal static class OptionsBuilder
         ("syslog", "legacy-syslog"),
     ];
 
-    public static ProxyOptions Build(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists)
+    /// <param name="socketsPassed">The service manager passed listening sockets: the listen positional is optional.</param>
+    public static ProxyOptions Build(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists, bool socketsPassed = false)
     {
         foreach (var (needs, option) in Dependencies)
         {
@@ -34,7 +35,8 @@ internal static class OptionsBuilder
             }
         }
 
-        var (listen, target) = ParsePositionals(args);
+        var inetd = args.Has("inetd");
+        var (listen, target) = ParsePositionals(args, listenOptional: socketsPassed || inetd);
         var tls = BuildTls(args, workingDirectory, fileExists);
         return new ProxyOptions
         {
@@ -43,6 +45,9 @@ internal static class OptionsBuilder
             Wrap = args.WrapCommand is { } command
                 ? new WrapSettings(command, ParseWrapMode(args.Value("wrap-mode") ?? "exit"), args.Value("rebind-lib") is { } lib ? Path.GetFullPath(lib, workingDirectory) : null)
                 : null,
+            Inetd = inetd,
+            Daemon = args.Has("daemon"),
+            PidFile = args.Value("pid-file") is { } pidFile ? Path.GetFullPath(pidFile, workingDirectory) : null,
             Verbose = args.Has("verbose"),
             PreferIpv6 = args.Has("prefer-ipv6"),
             LogFile = args.Value("log-file") is { } log ? Path.GetFullPath(log, workingDirectory) : null,
@@ -58,40 +63,41 @@ internal static class OptionsBuilder
         _ => throw new CliUsageException($"option --wrap-mode: invalid choice: '{value}' (choose from 'exit', 'ignore', 'respawn')"),
     };
 
-    private static (HostPort Listen, HostPort? Target) ParsePositionals(ParsedArguments args)
+    private static (HostPort? Listen, HostPort? Target) ParsePositionals(ParsedArguments args, bool listenOptional)
     {
-        if (args.Positionals.Count == 0)
-        {
-            throw new CliUsageException("Too few arguments");
-        }
-
-        var listen = HostPort.ParseListen(args.Positionals[0]);
-        if (args.WrapCommand is not null)
-        {
-            if (args.Positionals.Count > 1)
-            {
-                throw new CliUsageException("Too many arguments");
-            }
-
-            if (args.WrapCommand.Count == 0)
-            {
-                throw new CliUsageException("Too few arguments");
-            }
-
-            return (listen, null);
-        }
-
-        if (args.Positionals.Count < 2)
-        {
-            throw new CliUsageException("Too few arguments");
-        }
-
-        if (args.Positionals.Count > 2)
+        var positionals = args.Positionals;
+        var wanted = args.WrapCommand is null ? 2 : 1;
+        if (positionals.Count > wanted)
         {
             throw new CliUsageException("Too many arguments");
         }
 
-        return (listen, HostPort.ParseTarget(args.Positionals[1]));
+        if (args.WrapCommand is { Count: 0 })
+        {
+            throw new CliUsageException("Too few arguments");
+        }
+
+        // With a passed socket, `websockify TARGET` and `websockify LISTEN TARGET` both work (LISTEN then
+        // only names the socket), so one unit file fits both socket activation and a plain start.
+        var listenGiven = listenOptional ? positionals.Count == wanted : positionals.Count > 0;
+        if (!listenGiven && !listenOptional)
+        {
+            throw new CliUsageException("Too few arguments");
+        }
+
+        var listen = listenGiven ? HostPort.ParseListen(positionals[0]) : null;
+        if (args.WrapCommand is not null)
+        {
+            return (listen, null);
+        }
+
+        var targetIndex = listenGiven ? 1 : 0;
+        if (positionals.Count <= targetIndex)
+        {
+            throw new CliUsageException("Too few arguments");
+        }
+
+        return (listen, HostPort.ParseTarget(positionals[targetIndex]));
     }
 
     private static TlsSettings BuildTls(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists)

@@ -6,7 +6,16 @@ namespace Websockify.Cli;
 /// <summary>Validated settings for one daemon run; built once at start-up from the command line.</summary>
 internal sealed record ProxyOptions
 {
-    public required HostPort Listen { get; init; }
+    /// <summary>Null when the service manager (or inetd) passed the listening socket and none was named.</summary>
+    public HostPort? Listen { get; init; }
+
+    /// <summary><c>--inetd</c>: fd 0 is the listening socket.</summary>
+    public bool Inetd { get; init; }
+
+    /// <summary><c>-D</c>: detach and return once listening.</summary>
+    public bool Daemon { get; init; }
+
+    public string? PidFile { get; init; }
 
     /// <summary>The fixed target of the positional grammar; null in wrap mode.</summary>
     public HostPort? Target { get; init; }

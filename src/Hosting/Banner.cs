@@ -1,4 +1,3 @@
-using Websockify.Cli;
 using Websockify.Listening;
 
 namespace Websockify.Hosting;
@@ -6,10 +5,10 @@ namespace Websockify.Hosting;
 /// <summary>Upstream's start-up banner ("WebSocket server settings: ..."), with the address actually bound.</summary>
 internal static class Banner
 {
-    public static IEnumerable<string> Lines(ProxyOptions options, string boundAddress, TlsServerContext tls, string targetDescription)
+    public static IEnumerable<string> Lines(string listenDescription, string source, TlsServerContext tls, string targetDescription, bool daemon)
     {
         yield return "WebSocket server settings:";
-        yield return $"  - Listen on {boundAddress}";
+        yield return $"  - {listenDescription}";
         if (tls.Options is null)
         {
             yield return "  - No SSL/TLS support (no cert file)";
@@ -23,6 +22,11 @@ internal static class Banner
             }
         }
 
-        yield return $"  - proxying from {boundAddress} to {targetDescription}";
+        if (daemon)
+        {
+            yield return "  - Backgrounding (daemon)";
+        }
+
+        yield return $"  - proxying from {source} to {targetDescription}";
     }
 }

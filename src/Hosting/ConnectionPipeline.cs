@@ -32,8 +32,11 @@ internal sealed class ConnectionPipeline(
         Stream stream = new NetworkStream(client, ownsSocket: true);
         try
         {
-            client.NoDelay = true;
-            client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true); // as upstream: find dead peers eventually
+            if (client.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            {
+                client.NoDelay = true;
+                client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true); // as upstream: find dead peers eventually
+            }
             Upgrade? upgrade;
             TargetEndpoint? target;
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(shutdown))

@@ -32,6 +32,13 @@ internal sealed class ProxyServer
 
     public int SessionCount => _sessions.Count;
 
+    /// <summary>An already accepted connection (systemd Accept=yes): one session, then done.</summary>
+    public async Task ServeSingleAsync(Socket connection)
+    {
+        Interlocked.Increment(ref _openConnections);
+        await ServeAsync(connection).ConfigureAwait(false);
+    }
+
     /// <summary>Serves until <see cref="StopAsync"/> is called; completes once every listener has stopped.</summary>
     public Task RunAsync() => Task.WhenAll(_listeners.Select(AcceptLoopAsync));
 

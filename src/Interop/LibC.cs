@@ -50,4 +50,24 @@ internal static partial class LibC
 
     /// <summary>Reaps <paramref name="pid"/> if it has exited; never blocks.</summary>
     public static bool TryReap(int pid) => WaitPid(pid, out _, WNoHang) == pid;
+
+    private const int FGetFd = 1;
+    private const int FSetFd = 2;
+    private const int FdCloexec = 1;
+
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Library, EntryPoint = "umask")]
+    public static partial uint Umask(uint mask);
+
+    /// <summary>Marks an inherited fd close-on-exec, so wrapped programs never inherit it.</summary>
+    public static bool SetCloseOnExec(int fd)
+    {
+        var flags = Fcntl(fd, FGetFd, 0);
+        return flags >= 0 && Fcntl(fd, FSetFd, flags | FdCloexec) == 0;
+    }
+
+    /// <summary>Whether <paramref name="fd"/> is open at all.</summary>
+    public static bool IsOpen(int fd) => Fcntl(fd, FGetFd, 0) >= 0;
 }

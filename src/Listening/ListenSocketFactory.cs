@@ -91,6 +91,7 @@ internal static class ListenSocketFactory
         IPEndPoint { Address.IsIPv4MappedToIPv6: true } ip => $"{ip.Address.MapToIPv4()}:{ip.Port}",
         IPEndPoint ip when ip.AddressFamily == AddressFamily.InterNetworkV6 => $"[{ip.Address}]:{ip.Port}",
         IPEndPoint ip => $"{ip.Address}:{ip.Port}",
+        UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? "unix:" + path : "unix",
         null => "?",
         _ => endpoint.ToString() ?? "?",
     };

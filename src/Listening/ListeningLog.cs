@@ -30,4 +30,7 @@ internal static partial class ListeningLog
 
     [LoggerMessage(108, LogLevel.Debug, "{Client}: connection failed during handshake: {Reason}", EventName = "HandshakeIoError")]
     public static partial void HandshakeIoError(ILogger logger, string client, string reason);
+
+    [LoggerMessage(109, LogLevel.Warning, "Reloading '{Path}' failed: {Reason}", EventName = "ReloadFailed")]
+    public static partial void ReloadFailed(ILogger logger, string path, string reason);
 }

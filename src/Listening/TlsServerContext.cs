@@ -31,6 +31,30 @@ internal sealed class TlsServerContext
     /// <summary>Null when there is no certificate file: TLS clients are then refused.</summary>
     public SslServerAuthenticationOptions? Options => Volatile.Read(ref _options);
 
+    /// <summary>
+    /// SIGHUP: read the certificate files again. New handshakes use the new certificate; open sessions
+    /// keep theirs. A bad new certificate keeps the old one, and says why.
+    /// </summary>
+    public void Reload(ILogger logger)
+    {
+        if (!File.Exists(_settings.CertPath))
+        {
+            ListeningLog.ReloadFailed(logger, _settings.CertPath, "file not found; keeping the current certificate");
+            return;
+        }
+
+        try
+        {
+            var certificate = LoadCertificate(_settings);
+            Volatile.Write(ref _options, BuildOptions(_settings, certificate));
+            ListeningLog.CertificateLoaded(logger, _settings.CertPath, certificate.Subject, certificate.NotAfter);
+        }
+        catch (TlsConfigurationException ex)
+        {
+            ListeningLog.ReloadFailed(logger, _settings.CertPath, ex.Message + "; keeping the current certificate");
+        }
+    }
+
     public static TlsServerContext Load(TlsSettings settings, ILogger logger)
     {
         if (!File.Exists(settings.CertPath))

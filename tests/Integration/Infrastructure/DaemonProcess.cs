@@ -29,9 +29,13 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Starts any command (systemd-socket-activate wrapping the daemon) without waiting for a banner.</summary>
+    public static DaemonProcess StartCommand(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        Launch(fileName, args, environment, null);
+
     public static async Task<DaemonProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var daemon = Launch(args, environment, workingDirectory);
+        var daemon = Launch(RepositoryPaths.Binary, args, environment, workingDirectory);
         var exited = daemon._process.WaitForExitAsync();
         var first = await Task.WhenAny(daemon._port.Task, exited, Task.Delay(StartTimeout));
         if (first != daemon._port.Task)
@@ -133,9 +137,9 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static DaemonProcess Launch(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory)
+    private static DaemonProcess Launch(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory)
     {
-        var psi = new ProcessStartInfo(RepositoryPaths.Binary)
+        var psi = new ProcessStartInfo(fileName)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

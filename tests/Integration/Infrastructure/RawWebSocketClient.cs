@@ -32,10 +32,15 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         (protocols is null ? "" : $"Sec-WebSocket-Protocol: {protocols}\r\n") + "\r\n";
 
     /// <summary>Connects, sends <paramref name="request"/> (default: a valid upgrade) and reads the response head.</summary>
-    public static async Task<RawWebSocketClient> ConnectAsync(int port, string? request = null, bool tls = false, string? protocols = null)
+    public static Task<RawWebSocketClient> ConnectAsync(int port, string? request = null, bool tls = false, string? protocols = null) =>
+        ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), request ?? UpgradeRequest(port, protocols), tls);
+
+    public static async Task<RawWebSocketClient> ConnectAsync(System.Net.EndPoint endpoint, string request, bool tls = false)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync("127.0.0.1", port);
+        var socket = endpoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(endpoint);
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         if (tls)
         {
@@ -44,7 +49,7 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
             stream = ssl;
         }
 
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request ?? UpgradeRequest(port, protocols)));
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
         var head = await ReadHeadAsync(stream);
         return new RawWebSocketClient(socket, stream, head);
     }

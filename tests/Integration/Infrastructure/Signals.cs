@@ -4,6 +4,7 @@ namespace Websockify.Tests.Integration.Infrastructure;
 
 internal static partial class Signals
 {
+    public const int SIGHUP = 1;
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;

@@ -109,7 +109,7 @@ public sealed class OptionsBuilderTests
     [Theory]
     [InlineData("--web", "--web=/srv", "6080", "h:1")]
     [InlineData("--record", "--record", "/tmp/r", "6080", "h:1")]
-    [InlineData("--daemon", "-D", "6080", "h:1")]
+    [InlineData("--run-once", "--run-once", "6080", "h:1")]
     [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
     [InlineData("--heartbeat", "--heart=10", "6080", "h:1")]
     public void Options_not_built_yet_are_refused_by_name(string name, params string[] argv)
@@ -145,6 +145,34 @@ public sealed class OptionsBuilderTests
         Assert.Equal(
             "option --wrap-mode: invalid choice: 'forever' (choose from 'exit', 'ignore', 'respawn')",
             UsageError("--wrap-mode=forever", "5901", "--", "prog"));
+    }
+
+    [Theory]
+    [InlineData(null, "h:1", "h:1")]
+    [InlineData("6080", "h:1", "6080", "h:1")]
+    public void With_passed_sockets_the_listen_positional_is_optional(string? listen, string target, params string[] argv)
+    {
+        var options = OptionsBuilder.Build(ArgumentTokenizer.Tokenize(argv), "/w", _ => false, socketsPassed: true);
+        Assert.Equal(listen is null ? null : HostPort.ParseListen(listen), options.Listen);
+        Assert.Equal(HostPort.ParseTarget(target), options.Target);
+    }
+
+    [Fact]
+    public void Inetd_needs_no_listen_positional_and_wrap_needs_no_target()
+    {
+        Assert.Null(Build("--inetd", "h:1").Listen);
+        var wrapped = OptionsBuilder.Build(ArgumentTokenizer.Tokenize(["--", "vncserver", ":1"]), "/w", _ => false, socketsPassed: true);
+        Assert.Null(wrapped.Listen);
+        Assert.Equal(["vncserver", ":1"], wrapped.Wrap!.Command);
+        Assert.Equal("Too few arguments", UsageError("--inetd"));
+    }
+
+    [Fact]
+    public void Daemon_and_pid_file()
+    {
+        var options = Build("-D", "--pid-file", "run/ws.pid", "6080", "h:1");
+        Assert.True(options.Daemon);
+        Assert.Equal("/work/dir/run/ws.pid", options.PidFile);
     }
 
     [Fact]

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Websockify.Systemd;
+
+namespace Websockify.Hosting;
+
+/// <summary>
+/// <c>-D</c>: .NET cannot fork safely, so the parent re-executes this binary detached (its own session
+/// via setsid, stdio on /dev/null) and waits for it to report READY=1 over a private notify socket: the
+/// parent exits 0 only once the daemon listens, or 1 with the daemon's own start-up error.
+/// </summary>
+internal static class Daemonizer
+{
+    /// <summary>Set in the re-executed child, so it does not daemonize again.</summary>
+    public const string ChildMarker = "WEBSOCKIFY_DAEMON_CHILD";
+
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    public static bool IsDaemonChild => Environment.GetEnvironmentVariable(ChildMarker) == "1";
+
+    /// <summary>True in a child after <see cref="DetachChild"/> (which clears the marker for grandchildren).</summary>
+    public static bool IsDaemonChildStarted { get; private set; }
+
+    public static async Task<int> RunParentAsync(IReadOnlyList<string> args)
+    {
+        var directory = Directory.CreateTempSubdirectory("websockify-daemon-");
+        var notifyPath = Path.Combine(directory.FullName, "notify");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        try
+        {
+            var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
+            psi.ArgumentList.Add("--");
+            psi.ArgumentList.Add("/bin/sh");
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1");
+            psi.ArgumentList.Add(Environment.ProcessPath ?? throw new InvalidOperationException("unknown executable path"));
+            foreach (var arg in args)
+            {
+                psi.ArgumentList.Add(arg);
+            }
+
+            psi.Environment[ChildMarker] = "1";
+            psi.Environment["NOTIFY_SOCKET"] = notifyPath;
+            using var child = Process.Start(psi) ?? throw new InvalidOperationException("setsid did not start");
+
+            var status = "";
+            using var timeout = new CancellationTokenSource(ReadyTimeout);
+            var exited = child.WaitForExitAsync(timeout.Token);
+            var buffer = new byte[4096];
+            while (true)
+            {
+                var receiving = notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
+                if (await Task.WhenAny(receiving, exited).ConfigureAwait(false) == exited || timeout.IsCancellationRequested)
+                {
+                    Console.Error.WriteLine(child.HasExited
+                        ? $"websockify: the daemon exited during start-up (status {child.ExitCode}){(status.Length > 0 ? ": " + status : "")}"
+                        : "websockify: the daemon did not report ready within 30 s");
+                    return 1;
+                }
+
+                foreach (var line in Encoding.UTF8.GetString(buffer, 0, await receiving.ConfigureAwait(false)).Split('\n'))
+                {
+                    if (line == NotifyMessages.Ready)
+                    {
+                        return 0;
+                    }
+
+                    if (line.StartsWith("STATUS=", StringComparison.Ordinal))
+                    {
+                        status = line["STATUS=".Length..];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>In the child: umask 022 and cwd / as a classic daemon (paths were made absolute already).</summary>
+    public static void DetachChild()
+    {
+        Interop.LibC.Umask(0x12); // 022
+        Directory.SetCurrentDirectory("/");
+        Environment.SetEnvironmentVariable(ChildMarker, null);
+        IsDaemonChildStarted = true;
+    }
+}

@@ -1,0 +1,257 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+using Websockify.Tests.Integration.Infrastructure;
+
+namespace Websockify.Tests.Integration;
+
+/// <summary>
+/// Socket activation and sd_notify through the real <c>systemd-socket-activate</c> (which passes sockets
+/// exactly as systemd does), with this test playing the notify side; -D daemon mode; the unit files.
+/// </summary>
+public sealed class SystemdTests
+{
+    private static DaemonProcess Activate(IEnumerable<string> activateArgs, params string[] daemonArgs) =>
+        DaemonProcess.StartCommand("systemd-socket-activate", [.. activateArgs, RepositoryPaths.Binary, .. daemonArgs]);
+
+    /// <summary>systemd-socket-activate binds at once and starts the daemon on the first connection.</summary>
+    private static async Task<RawWebSocketClient> ConnectWhenBoundAsync(EndPoint endpoint)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                var host = endpoint is IPEndPoint ip ? ip.ToString() : "localhost";
+                return await RawWebSocketClient.ConnectAsync(endpoint, UpgradeFor(host));
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private static string UpgradeFor(string host) => RawWebSocketClient.UpgradeRequest(0).Replace("Host: 127.0.0.1:0", $"Host: {host}", StringComparison.Ordinal);
+
+    private static async Task AssertEchoAsync(RawWebSocketClient client, string text)
+    {
+        Assert.Equal(101, client.StatusCode);
+        await client.SendAsync(RawFrame.Build(RawFrame.Binary, Encoding.ASCII.GetBytes(text)));
+        var echo = await client.ReadFrameAsync();
+        Assert.Equal(text, Encoding.ASCII.GetString(echo!.Payload));
+    }
+
+    [Fact]
+    public async Task Tcp_socket_activation_notifies_ready_status_watchdog_and_stopping()
+    {
+        using var notify = new NotifyListener();
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = Activate(
+            ["-l", $"127.0.0.1:{port}", "--fdname=websockify", "-E", $"NOTIFY_SOCKET={notify.Path}", "-E", "WATCHDOG_USEC=400000"],
+            target.Address);
+
+        await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await AssertEchoAsync(client, "activated");
+
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(10));
+        Assert.Contains($"MAINPID={daemon.Pid}", notify.Assignments); // systemd-socket-activate execs in place
+        await notify.WaitForAsync(m => m == $"STATUS=1 session; proxying to {target.Address}", TimeSpan.FromSeconds(5));
+
+        // WATCHDOG_USEC=400 ms: a ping every 200 ms.
+        var before = notify.Assignments.Count(m => m == "WATCHDOG=1");
+        await Task.Delay(1000);
+        var pings = notify.Assignments.Count(m => m == "WATCHDOG=1") - before;
+        Assert.InRange(pings, 3, 7);
+
+        daemon.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("STOPPING=1", notify.Assignments);
+        Assert.Contains(daemon.Lines, l => l.Contains("passed by the service manager: websockify", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ipv6_and_unix_sockets_passed_together_with_names_are_both_served()
+    {
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        var directory = Directory.CreateTempSubdirectory("websockify-unix-");
+        var path = Path.Combine(directory.FullName, "ws.sock");
+        await using (var daemon = Activate(["-l", $"[::1]:{port}", "-l", path, "--fdname=tcp6:local"], target.Address))
+        {
+            await using (var overUnix = await ConnectWhenBoundAsync(new UnixDomainSocketEndPoint(path)))
+            {
+                await AssertEchoAsync(overUnix, "over a unix socket");
+            }
+
+            await using var overIpv6 = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
+            await AssertEchoAsync(overIpv6, "over ipv6");
+            Assert.Contains(daemon.Lines, l => l.Contains("passed by the service manager: tcp6, local", StringComparison.Ordinal));
+        }
+
+        directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Accept_yes_serves_one_connection_per_process_then_exits()
+    {
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        await using var activator = Activate(["--accept", "-l", $"127.0.0.1:{port}"], target.Address);
+        for (var i = 0; i < 2; i++)
+        {
+            await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
+            await AssertEchoAsync(client, $"connection {i}");
+            await client.SendAsync(RawFrame.CloseFrame(1000));
+            Assert.Equal(1000, (await client.ReadUntilCloseAsync()).Close?.CloseCode);
+        }
+
+        await activator.WaitForLineAsync(l => l.Contains("Stopping (the passed connection's end)", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Inetd_mode_takes_a_listening_socket_of_any_family_on_stdin()
+    {
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = DaemonProcess.StartCommand("systemd-socket-activate",
+            ["-l", $"[::1]:{port}", "/bin/sh", "-c", "exec \"$0\" --inetd \"$1\" <&3 3<&-", RepositoryPaths.Binary, target.Address]);
+        await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
+        await AssertEchoAsync(client, "inetd over ipv6");
+        Assert.Contains(daemon.Lines, l => l.EndsWith("  - Listen for inetd connections", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Wrap_mode_works_under_activation_and_the_program_inherits_nothing()
+    {
+        using var notify = new NotifyListener();
+        var server = await TestPrograms.BindServerAsync();
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = Activate(["-l", $"127.0.0.1:{port}", "-E", $"NOTIFY_SOCKET={notify.Path}"], "--", server, port.ToString(), "4");
+        await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
+        Assert.Equal(101, client.StatusCode);
+        var greeting = Encoding.ASCII.GetString((await client.ReadFrameAsync(TimeSpan.FromSeconds(15)))!.Payload);
+        Assert.StartsWith("hello", greeting);
+
+        var pid = int.Parse(greeting.Split(' ')[1]);
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+        Assert.DoesNotContain(environment, v => v.StartsWith("LISTEN_", StringComparison.Ordinal) || v.StartsWith("NOTIFY_SOCKET=", StringComparison.Ordinal));
+        // The program holds its own listening socket and this session's connection; a leaked passed socket would be a third.
+        var sockets = Directory.GetFiles($"/proc/{pid}/fd").Count(fd => new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
+        Assert.Equal(2, sockets);
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Sighup_loads_a_new_certificate_while_open_sessions_continue()
+    {
+        using var first = await TestCertificate.CreateAsync();
+        using var second = await TestCertificate.CreateAsync();
+        var certPath = Path.Combine(first.Directory, "live.pem");
+        File.Copy(first.CombinedPath, certPath);
+        await using var target = TcpTarget.Echo();
+        await using var daemon = await DaemonProcess.StartAsync(["--cert", certPath, "127.0.0.1:0", target.Address]);
+
+        await using var open = await RawWebSocketClient.ConnectAsync(daemon.Port, tls: true);
+        await AssertEchoAsync(open, "before reload");
+        var before = await ServerCertificateAsync(daemon.Port);
+
+        File.Copy(second.CombinedPath, certPath, overwrite: true);
+        daemon.Signal(Signals.SIGHUP);
+        await daemon.WaitForLineAsync(l => l.Contains("Loaded certificate", StringComparison.Ordinal) && daemon.Lines.Count(x => x.Contains("Loaded certificate", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(5));
+        var after = await ServerCertificateAsync(daemon.Port);
+        Assert.NotEqual(before, after);
+        await AssertEchoAsync(open, "after reload");
+
+        // A broken certificate is refused and the current one kept.
+        await File.WriteAllTextAsync(certPath, "garbage");
+        daemon.Signal(Signals.SIGHUP);
+        await daemon.WaitForLineAsync(l => l.Contains("keeping the current certificate", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Equal(after, await ServerCertificateAsync(daemon.Port));
+    }
+
+    [Fact]
+    public async Task Daemon_mode_returns_once_listening_and_removes_its_pid_file()
+    {
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        var pidFile = Path.Combine(Path.GetTempPath(), $"websockify-{Guid.NewGuid():N}.pid");
+        var (exit, _, stderr) = await DaemonProcess.RunAsync("-D", "--pid-file", pidFile, $"127.0.0.1:{port}", target.Address);
+        Assert.True(exit == 0, stderr);
+
+        var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim());
+        try
+        {
+            await using (var client = await RawWebSocketClient.ConnectAsync(port))
+            {
+                await AssertEchoAsync(client, "daemonized");
+            }
+
+            Assert.Equal("/", File.ResolveLinkTarget($"/proc/{pid}/cwd", false)?.FullName);
+            Assert.Equal(pid, int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(' ')[5])); // session leader
+        }
+        finally
+        {
+            Signals.Send(pid, Signals.SIGTERM);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((Directory.Exists($"/proc/{pid}") || File.Exists(pidFile)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(File.Exists(pidFile), "pid file left behind");
+        Assert.False(Directory.Exists($"/proc/{pid}"), "daemon still running");
+    }
+
+    [Fact]
+    public async Task Daemon_mode_reports_the_childs_start_up_error()
+    {
+        await using var target = TcpTarget.Echo();
+        await using var taken = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address]);
+        var (exit, _, stderr) = await DaemonProcess.RunAsync("-D", $"127.0.0.1:{taken.Port}", target.Address);
+        Assert.Equal(1, exit);
+        Assert.Contains($"cannot listen on 127.0.0.1:{taken.Port}", stderr);
+    }
+
+    [Fact]
+    public async Task Unit_files_pass_systemd_analyze_verify_without_a_word()
+    {
+        var directory = Directory.CreateTempSubdirectory("websockify-units-");
+        foreach (var unit in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "systemd"), "websockify*"))
+        {
+            var text = (await File.ReadAllTextAsync(unit)).Replace("/usr/bin/websockify", RepositoryPaths.Binary, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, Path.GetFileName(unit)), text);
+        }
+
+        var result = await Cli.Wrap("systemd-analyze")
+            .WithArguments(["verify", "websockify@5901.service", "websockify@5901.socket", "websockify.service"])
+            .WithWorkingDirectory(directory.FullName)
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync();
+        directory.Delete(recursive: true);
+
+        // systemd-analyze exits 0 on many problems: any output at all is a failure.
+        Assert.Equal("", result.StandardOutput + result.StandardError);
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    private static async Task<string> ServerCertificateAsync(int port)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        string? thumbprint = null;
+        await using var ssl = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
+        {
+            thumbprint = certificate?.GetCertHashString();
+            return true;
+        });
+        await ssl.AuthenticateAsClientAsync("localhost");
+        return thumbprint!;
+    }
+}
