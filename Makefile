@@ -5,9 +5,19 @@ CC      := gcc
 endif
 RID     ?= linux-x64
 BUILD   := build
-SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props
+SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' 2>/dev/null) $(wildcard Directory.Build.props)
 
-.PHONY: all build test bench demo clean
+# Installation layout (make install PREFIX=/usr DESTDIR=...).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/websockify
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/websockify.service
+
+.PHONY: all build test bench demo clean install uninstall deb rpm
 
 all: build
 
@@ -21,7 +31,7 @@ $(BUILD)/bin/websockify: $(SOURCES)
 # The LD_PRELOAD shim for wrap mode; only libc and libdl.
 $(BUILD)/lib/rebind.so: native/rebind/rebind.c
 	@mkdir -p $(dir $@)
-	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -fPIC -O2 -Wall -Wextra -Werror $(LDFLAGS) -o $@ $< -ldl
 
 # Everything: unit tests, then integration tests against the real binary. Installs what it needs.
 test:
@@ -34,6 +44,37 @@ bench: build
 # A working bridge in front of a small echo target; prints the ws:// URL to try.
 demo: build
 	scripts/demo.sh
+
+# Installs what `make build` made; the unit files are rewritten for BINDIR and SYSCONFDIR.
+install:
+	@test -x $(BUILD)/bin/websockify -a -f $(BUILD)/lib/rebind.so || { echo "run 'make build' first" >&2; exit 1; }
+	install -D -m 0755 $(BUILD)/bin/websockify $(DESTDIR)$(BINDIR)/websockify
+	install -D -m 0644 $(BUILD)/lib/rebind.so $(DESTDIR)$(LIBDIR)/websockify/rebind.so
+	install -d $(DESTDIR)$(UNITDIR)
+	for unit in $(UNITS); do \
+		sed -e 's#/usr/bin/websockify#$(BINDIR)/websockify#' -e 's#/etc/websockify#$(SYSCONFDIR)/websockify#' \
+			$$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
+	done
+	install -D -m 0644 systemd/example.conf $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
+	install -D -m 0644 man/websockify.1 $(DESTDIR)$(MANDIR)/man1/websockify.1
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/websockify $(DESTDIR)$(LIBDIR)/websockify/rebind.so
+	-rmdir $(DESTDIR)$(LIBDIR)/websockify
+	for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit); done
+	rm -f $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/websockify
+	rm -f $(DESTDIR)$(MANDIR)/man1/websockify.1 $(DESTDIR)$(DOCDIR)/README.md
+	-rmdir $(DESTDIR)$(DOCDIR)
+
+# Debian and RPM packages into build/packages/ (the .NET binary is built first, outside the packagers).
+deb: build
+	packaging/build-deb.sh
+
+rpm: build
+	packaging/build-rpm.sh
 
 clean:
 	rm -rf $(BUILD)

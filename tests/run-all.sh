@@ -14,6 +14,15 @@ packages=()
 command -v socat >/dev/null || packages+=(socat)
 command -v vncserver >/dev/null || packages+=(tigervnc-standalone-server)
 [ -x /usr/sbin/telnetd ] || packages+=(inetutils-telnetd)
+# Packaging tests: build, lint and install the .deb and the .rpm.
+command -v dpkg-buildpackage >/dev/null || packages+=(dpkg-dev)
+[ -e /usr/share/debhelper ] || packages+=(debhelper)
+command -v fakeroot >/dev/null || packages+=(fakeroot)
+command -v lintian >/dev/null || packages+=(lintian)
+command -v rpmbuild >/dev/null || packages+=(rpm)
+command -v rpmlint >/dev/null || packages+=(rpmlint)
+command -v groff >/dev/null || packages+=(groff-base)
+command -v systemd-analyze >/dev/null || packages+=(systemd)
 
 if ! scripts/install-deps.sh "${packages[@]}" || ! make build; then
   echo "run-all: set-up or build failed" >&2

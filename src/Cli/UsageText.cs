@@ -32,8 +32,9 @@ internal static class UsageText
             var help = option.Availability == OptionAvailability.NotSupportedYet
                 ? option.Help + " (not supported yet)"
                 : option.Help;
+            // A name that reaches the help column gets the help on a line of its own (optparse's layout).
             text.Append(names.ToString().PadRight(30));
-            text.Append(names.Length >= 30 ? "\n" + new string(' ', 30) : "").Append(help).Append('\n');
+            text.Append(names.Length >= 29 ? "\n" + new string(' ', 30) : "").Append(help).Append('\n');
         }
 
         return text.ToString();

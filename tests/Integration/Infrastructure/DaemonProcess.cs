@@ -33,9 +33,9 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     public static DaemonProcess StartCommand(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
         Launch(fileName, args, environment, null);
 
-    public static async Task<DaemonProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static async Task<DaemonProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null, string? binary = null)
     {
-        var daemon = Launch(RepositoryPaths.Binary, args, environment, workingDirectory);
+        var daemon = Launch(binary ?? RepositoryPaths.Binary, args, environment, workingDirectory);
         var exited = daemon._process.WaitForExitAsync();
         var first = await Task.WhenAny(daemon._port.Task, exited, Task.Delay(StartTimeout));
         if (first != daemon._port.Task)

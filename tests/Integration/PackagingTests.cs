@@ -1,0 +1,155 @@
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+using Websockify.Tests.Integration.Infrastructure;
+
+namespace Websockify.Tests.Integration;
+
+/// <summary>Builds the packages once for the whole class (make deb, make rpm).</summary>
+public sealed class PackagesFixture : IAsyncLifetime
+{
+    public string Deb { get; private set; } = "";
+
+    public string Rpm { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        foreach (var target in new[] { "deb", "rpm" })
+        {
+            await Cli.Wrap("make").WithArguments([target]).WithWorkingDirectory(RepositoryPaths.Root).ExecuteBufferedAsync();
+        }
+
+        var packages = Path.Combine(RepositoryPaths.Root, "build", "packages");
+        Deb = Directory.GetFiles(packages, "websockify-unix_*_amd64.deb").Single();
+        Rpm = Directory.GetFiles(packages, "websockify-unix-*.x86_64.rpm").Single();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
+
+/// <summary>
+/// The .deb and the .rpm: contents against the install layout, lintian and rpmlint, then the .deb
+/// installed on this machine, used for real, and purged again, leaving the machine as it was.
+/// </summary>
+[Collection("system-wide packages")]
+public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<PackagesFixture>
+{
+    private static readonly string[] Layout =
+    [
+        "/usr/bin/websockify",
+        "/usr/lib/websockify/rebind.so",
+        "/lib/systemd/system/websockify.service",
+        "/lib/systemd/system/websockify@.service",
+        "/lib/systemd/system/websockify@.socket",
+        "/etc/websockify/example.conf",
+        "/usr/share/man/man1/websockify.1.gz",
+    ];
+
+    private static async Task<BufferedCommandResult> RunAsync(string program, params string[] args) =>
+        await Cli.Wrap(program).WithArguments(args).WithValidation(CommandResultValidation.None)
+            .WithEnvironmentVariables(e => e.Set("DEBIAN_FRONTEND", "noninteractive")).ExecuteBufferedAsync();
+
+    [Fact]
+    public async Task Deb_contains_the_install_layout_and_its_dependencies_come_from_shlibdeps()
+    {
+        var files = (await RunAsync("dpkg-deb", "-c", packages.Deb)).StandardOutput.Split('\n')
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "").Select(p => p.TrimStart('.')).ToHashSet();
+        Assert.All(Layout, path => Assert.Contains(path, files));
+
+        var depends = (await RunAsync("dpkg-deb", "-f", packages.Deb, "Depends")).StandardOutput;
+        Assert.Contains("libc6 (>= ", depends);
+        Assert.Contains("libssl3", depends);
+        var conffiles = (await Cli.Wrap("sh").WithArguments(["-c", $"dpkg-deb --ctrl-tarfile '{packages.Deb}' | tar -xO ./conffiles"]).ExecuteBufferedAsync()).StandardOutput;
+        Assert.Contains("/etc/websockify/example.conf", conffiles);
+    }
+
+    [Fact]
+    public async Task Rpm_contains_the_install_layout_with_config_noreplace()
+    {
+        var files = (await RunAsync("rpm", "-qlp", packages.Rpm)).StandardOutput.Split('\n').ToHashSet();
+        foreach (var path in Layout)
+        {
+            Assert.Contains(path.StartsWith("/lib/systemd", StringComparison.Ordinal) ? "/usr" + path : path, files);
+        }
+
+        var configs = (await RunAsync("rpm", "-qcp", packages.Rpm)).StandardOutput;
+        Assert.Contains("/etc/websockify/example.conf", configs);
+        Assert.Contains("openssl-libs", (await RunAsync("rpm", "-qp", "--requires", packages.Rpm)).StandardOutput);
+    }
+
+    [Fact]
+    public async Task Lintian_reports_no_errors_or_warnings()
+    {
+        var result = await RunAsync("lintian", "--pedantic", packages.Deb);
+        var complaints = result.StandardOutput.Split('\n').Where(l => l.StartsWith("E: ", StringComparison.Ordinal) || l.StartsWith("W: ", StringComparison.Ordinal)).ToList();
+        Assert.True(complaints.Count == 0, string.Join('\n', complaints));
+    }
+
+    [Fact]
+    public async Task Rpmlint_reports_no_errors()
+    {
+        var result = await RunAsync("rpmlint", "-c", Path.Combine(RepositoryPaths.Root, "packaging", "rpm", "rpmlint.toml"), packages.Rpm);
+        Assert.Contains(" 0 errors,", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Installed_package_serves_wraps_and_verifies_then_purges_cleanly()
+    {
+        var replaced = new List<string>();
+        foreach (var package in new[] { "python3-websockify", "websockify" })
+        {
+            if ((await RunAsync("dpkg-query", "-W", "-f=${Status}", package)).StandardOutput.Contains("install ok installed", StringComparison.Ordinal))
+            {
+                replaced.Add(package);
+            }
+        }
+
+        var install = await RunAsync("apt-get", "install", "-y", "-q", packages.Deb);
+        try
+        {
+            Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
+
+            // One WebSocket session through the installed binary.
+            await using (var target = TcpTarget.Echo())
+            await using (var daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address], binary: "/usr/bin/websockify"))
+            await using (var client = await RawWebSocketClient.ConnectAsync(daemon.Port))
+            {
+                await client.SendAsync(RawFrame.Build(RawFrame.Binary, "installed"u8));
+                Assert.Equal("installed", Encoding.ASCII.GetString((await client.ReadFrameAsync())!.Payload));
+            }
+
+            // One wrapped program, with the installed rebind.so found without flags.
+            var server = await TestPrograms.BindServerAsync();
+            var port = TcpTarget.UnusedPort();
+            await using (var wrapped = await DaemonProcess.StartAsync([$"127.0.0.1:{port}", "--", server, port.ToString(), "4"], binary: "/usr/bin/websockify"))
+            await using (var client = await RawWebSocketClient.ConnectAsync(port))
+            {
+                Assert.StartsWith("hello", Encoding.ASCII.GetString((await client.ReadFrameAsync(TimeSpan.FromSeconds(15)))!.Payload));
+            }
+
+            var verify = await Cli.Wrap("systemd-analyze").WithArguments(["verify", "websockify@5901.service", "websockify@5901.socket", "websockify.service"])
+                .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+            Assert.Equal("", verify.StandardOutput + verify.StandardError);
+            Assert.Equal("", (await RunAsync("man", "--warnings", "-l", "/usr/share/man/man1/websockify.1.gz")).StandardError);
+        }
+        finally
+        {
+            await RunAsync("apt-get", "purge", "-y", "-q", "websockify-unix");
+            if (replaced.Count > 0)
+            {
+                await RunAsync("apt-get", ["install", "-y", "-q", .. replaced]);
+            }
+        }
+
+        Assert.False(File.Exists("/usr/lib/websockify/rebind.so") && replaced.Count == 0, "rebind.so left behind");
+        Assert.False(Directory.Exists("/etc/websockify"), "/etc/websockify left behind by purge");
+        foreach (var package in replaced)
+        {
+            Assert.Contains("install ok installed", (await RunAsync("dpkg-query", "-W", "-f=${Status}", package)).StandardOutput);
+        }
+    }
+}
+
+/// <summary>Tests that install packages system-wide run one at a time.</summary>
+[CollectionDefinition("system-wide packages", DisableParallelization = true)]
+public sealed class SystemWidePackagesCollection;
