@@ -37,14 +37,6 @@ public sealed class SystemdTests
 
     private static string UpgradeFor(string host) => RawWebSocketClient.UpgradeRequest(0).Replace("Host: 127.0.0.1:0", $"Host: {host}", StringComparison.Ordinal);
 
-    private static async Task AssertEchoAsync(RawWebSocketClient client, string text)
-    {
-        Assert.Equal(101, client.StatusCode);
-        await client.SendAsync(RawFrame.Build(RawFrame.Binary, Encoding.ASCII.GetBytes(text)));
-        var echo = await client.ReadFrameAsync();
-        Assert.Equal(text, Encoding.ASCII.GetString(echo!.Payload));
-    }
-
     [Fact]
     public async Task Tcp_socket_activation_notifies_ready_status_watchdog_and_stopping()
     {
@@ -56,7 +48,7 @@ public sealed class SystemdTests
             target.Address);
 
         await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
-        await AssertEchoAsync(client, "activated");
+        await client.AssertEchoAsync("activated");
 
         await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(10));
         Assert.Contains($"MAINPID={daemon.Pid}", notify.Assignments); // systemd-socket-activate execs in place
@@ -85,11 +77,11 @@ public sealed class SystemdTests
         {
             await using (var overUnix = await ConnectWhenBoundAsync(new UnixDomainSocketEndPoint(path)))
             {
-                await AssertEchoAsync(overUnix, "over a unix socket");
+                await overUnix.AssertEchoAsync("over a unix socket");
             }
 
             await using var overIpv6 = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
-            await AssertEchoAsync(overIpv6, "over ipv6");
+            await overIpv6.AssertEchoAsync("over ipv6");
             Assert.Contains(daemon.Lines, l => l.Contains("passed by the service manager: tcp6, local", StringComparison.Ordinal));
         }
 
@@ -105,7 +97,7 @@ public sealed class SystemdTests
         for (var i = 0; i < 2; i++)
         {
             await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
-            await AssertEchoAsync(client, $"connection {i}");
+            await client.AssertEchoAsync($"connection {i}");
             await client.SendAsync(RawFrame.CloseFrame(1000));
             Assert.Equal(1000, (await client.ReadUntilCloseAsync()).Close?.CloseCode);
         }
@@ -121,7 +113,7 @@ public sealed class SystemdTests
         await using var daemon = DaemonProcess.StartCommand("systemd-socket-activate",
             ["-l", $"[::1]:{port}", "/bin/sh", "-c", "exec \"$0\" --inetd \"$1\" <&3 3<&-", RepositoryPaths.Binary, target.Address]);
         await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
-        await AssertEchoAsync(client, "inetd over ipv6");
+        await client.AssertEchoAsync("inetd over ipv6");
         Assert.Contains(daemon.Lines, l => l.EndsWith("  - Listen for inetd connections", StringComparison.Ordinal));
     }
 
@@ -157,7 +149,7 @@ public sealed class SystemdTests
         await using var daemon = await DaemonProcess.StartAsync(["--cert", certPath, "127.0.0.1:0", target.Address]);
 
         await using var open = await RawWebSocketClient.ConnectAsync(daemon.Port, tls: true);
-        await AssertEchoAsync(open, "before reload");
+        await open.AssertEchoAsync("before reload");
         var before = await ServerCertificateAsync(daemon.Port);
 
         File.Copy(second.CombinedPath, certPath, overwrite: true);
@@ -165,7 +157,7 @@ public sealed class SystemdTests
         await daemon.WaitForLineAsync(l => l.Contains("Loaded certificate", StringComparison.Ordinal) && daemon.Lines.Count(x => x.Contains("Loaded certificate", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(5));
         var after = await ServerCertificateAsync(daemon.Port);
         Assert.NotEqual(before, after);
-        await AssertEchoAsync(open, "after reload");
+        await open.AssertEchoAsync("after reload");
 
         // A broken certificate is refused and the current one kept.
         await File.WriteAllTextAsync(certPath, "garbage");
@@ -188,7 +180,7 @@ public sealed class SystemdTests
         {
             await using (var client = await RawWebSocketClient.ConnectAsync(port))
             {
-                await AssertEchoAsync(client, "daemonized");
+                await client.AssertEchoAsync("daemonized");
             }
 
             Assert.Equal("/", File.ResolveLinkTarget($"/proc/{pid}/cwd", false)?.FullName);

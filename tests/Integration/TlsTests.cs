@@ -7,14 +7,6 @@ namespace Websockify.Tests.Integration;
 /// <summary>wss:// and ws:// on one port, told apart by the first byte.</summary>
 public sealed class TlsTests
 {
-    private static async Task AssertEchoAsync(RawWebSocketClient client, string text)
-    {
-        Assert.Equal(101, client.StatusCode);
-        await client.SendAsync(RawFrame.Build(RawFrame.Binary, Encoding.ASCII.GetBytes(text)));
-        var echo = await client.ReadFrameAsync();
-        Assert.Equal(text, Encoding.ASCII.GetString(echo!.Payload));
-    }
-
     [Fact]
     public async Task Tls_and_plain_share_one_port()
     {
@@ -25,12 +17,12 @@ public sealed class TlsTests
 
         await using (var secure = await RawWebSocketClient.ConnectAsync(daemon.Port, tls: true))
         {
-            await AssertEchoAsync(secure, "over wss");
+            await secure.AssertEchoAsync("over wss");
         }
 
         await using (var plain = await RawWebSocketClient.ConnectAsync(daemon.Port))
         {
-            await AssertEchoAsync(plain, "over ws");
+            await plain.AssertEchoAsync("over ws");
         }
 
         // The runtime's own client, checking the certificate it was given.
@@ -50,7 +42,7 @@ public sealed class TlsTests
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address], workingDirectory: certificate.Directory);
         await using var secure = await RawWebSocketClient.ConnectAsync(daemon.Port, tls: true);
-        await AssertEchoAsync(secure, "self.pem");
+        await secure.AssertEchoAsync("self.pem");
     }
 
     [Fact]
@@ -68,7 +60,7 @@ public sealed class TlsTests
 
         await daemon.WaitForLineAsync(l => l.Contains("non-SSL connection received but disallowed", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         await using var secure = await RawWebSocketClient.ConnectAsync(daemon.Port, tls: true);
-        await AssertEchoAsync(secure, "tls only");
+        await secure.AssertEchoAsync("tls only");
     }
 
     [Fact]

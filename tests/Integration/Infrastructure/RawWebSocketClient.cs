@@ -56,6 +56,15 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
 
     public async Task SendAsync(byte[] bytes) => await Stream.WriteAsync(bytes);
 
+    /// <summary>Checks the upgrade succeeded, then sends <paramref name="text"/> and expects it echoed.</summary>
+    public async Task AssertEchoAsync(string text)
+    {
+        Assert.Equal(101, StatusCode);
+        await SendAsync(RawFrame.Build(RawFrame.Binary, Encoding.ASCII.GetBytes(text)));
+        var echo = await ReadFrameAsync();
+        Assert.Equal(text, Encoding.ASCII.GetString(echo!.Payload));
+    }
+
     public async Task<WireFrame?> ReadFrameAsync(TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
