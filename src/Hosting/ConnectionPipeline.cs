@@ -159,15 +159,8 @@ internal sealed class ConnectionPipeline(
         var targetSocket = await ConnectAsync(peer, target).ConfigureAwait(false);
         if (targetSocket is null)
         {
-            try
-            {
-                using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await channel.Writer.SendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", closeTimeout.Token)
-                    .ConfigureAwait(false);
-            }
-            catch (Exception closeError) when (closeError is IOException or OperationCanceledException)
-            {
-            }
+            await channel.Writer.TrySendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", TimeSpan.FromSeconds(2))
+                .ConfigureAwait(false);
 
             await LingeringClose.CloseAsync(client).ConfigureAwait(false);
             return;

@@ -248,18 +248,7 @@ internal sealed class SessionRelay
         }
     }
 
-    private async Task SendCloseAsync(int? code, string? reason)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(CloseSendTimeout);
-            await _client.Writer.SendCloseAsync(code, reason, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The client is gone or not reading; the session ends anyway.
-        }
-    }
+    private Task SendCloseAsync(int? code, string? reason) => _client.Writer.TrySendCloseAsync(code, reason, CloseSendTimeout);
 
     private void ShutdownTargetSend()
     {

@@ -20,7 +20,46 @@ internal sealed class FrameWriter(Stream stream)
     public bool CloseSent => _closeSent;
 
     /// <summary>Sends <paramref name="buffer"/>[offset..offset+count] as one frame; offset must be at least <see cref="MaxHeaderLength"/>.</summary>
+    /// <exception cref="InvalidOperationException">The close frame was already sent.</exception>
     public async ValueTask SendAsync(byte opcode, byte[] buffer, int offset, int count, CancellationToken cancellationToken = default)
+    {
+        if (!await WriteFrameAsync(opcode, buffer, offset, count, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException("the close frame was already sent");
+        }
+    }
+
+    public async ValueTask SendPongAsync(byte[] payload, CancellationToken cancellationToken = default)
+    {
+        // Closing already: a pong is no longer owed, so a refused write is fine.
+        await WriteFrameAsync(0xA, WithHeadroom(payload), MaxHeaderLength, payload.Length, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the close frame once; later calls do nothing and return false. Null code: an empty close.</summary>
+    public ValueTask<bool> SendCloseAsync(int? code, string? reason, CancellationToken cancellationToken = default)
+    {
+        var payload = code is null ? [] : ClosePayload(code.Value, reason ?? "");
+        return WriteFrameAsync(0x8, WithHeadroom(payload), MaxHeaderLength, payload.Length, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="SendCloseAsync"/> bounded by <paramref name="limit"/>, for a client that may be gone or no
+    /// longer reading: the session ends either way, so failures are swallowed.
+    /// </summary>
+    public async Task TrySendCloseAsync(int? code, string? reason, TimeSpan limit)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(limit);
+            await SendCloseAsync(code, reason, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Writes one frame under the lock; false (nothing written) once the close frame is out.</summary>
+    private async ValueTask<bool> WriteFrameAsync(byte opcode, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         var headerLength = HeaderLength(count);
         WriteHeader(buffer.AsSpan(offset - headerLength, headerLength), opcode, count);
@@ -29,56 +68,30 @@ internal sealed class FrameWriter(Stream stream)
         {
             if (_closeSent)
             {
-                throw new InvalidOperationException("the close frame was already sent");
-            }
-
-            await stream.WriteAsync(buffer.AsMemory(offset - headerLength, headerLength + count), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    public async ValueTask SendPongAsync(byte[] payload, CancellationToken cancellationToken = default)
-    {
-        var frame = new byte[MaxHeaderLength + payload.Length];
-        payload.CopyTo(frame, MaxHeaderLength);
-        try
-        {
-            await SendAsync(0xA, frame, MaxHeaderLength, payload.Length, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            // Closing already: a pong is no longer owed.
-        }
-    }
-
-    /// <summary>Sends the close frame once; later calls do nothing and return false. Null code: an empty close.</summary>
-    public async ValueTask<bool> SendCloseAsync(int? code, string? reason, CancellationToken cancellationToken = default)
-    {
-        var payload = code is null ? [] : ClosePayload(code.Value, reason ?? "");
-        var frame = new byte[MaxHeaderLength + payload.Length];
-        payload.CopyTo(frame, MaxHeaderLength);
-        var headerLength = HeaderLength(payload.Length);
-        WriteHeader(frame.AsSpan(MaxHeaderLength - headerLength, headerLength), 0x8, payload.Length);
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_closeSent)
-            {
                 return false;
             }
 
-            _closeSent = true;
-            await stream.WriteAsync(frame.AsMemory(MaxHeaderLength - headerLength), cancellationToken).ConfigureAwait(false);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var isClose = opcode == 0x8;
+            _closeSent = isClose;
+            await stream.WriteAsync(buffer.AsMemory(offset - headerLength, headerLength + count), cancellationToken).ConfigureAwait(false);
+            if (isClose)
+            {
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return true;
         }
         finally
         {
             _lock.Release();
         }
+    }
+
+    private static byte[] WithHeadroom(byte[] payload)
+    {
+        var frame = new byte[MaxHeaderLength + payload.Length];
+        payload.CopyTo(frame, MaxHeaderLength);
+        return frame;
     }
 
     private static byte[] ClosePayload(int code, string reason)
