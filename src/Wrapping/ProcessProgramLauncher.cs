@@ -46,9 +46,11 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
     /// Reaps exited processes that were adopted as orphans. The runtime reaps only the children it
     /// started, so <paramref name="startedPid"/> is left to it.
     /// </summary>
-    public static void ReapAdoptedOrphans(int startedPid)
+    public static void ReapAdoptedOrphans(int startedPid) => ReapAdoptedOrphans(startedPid, ProcessTree.Snapshot());
+
+    private static void ReapAdoptedOrphans(int startedPid, IReadOnlyList<ProcessTree.Entry> snapshot)
     {
-        foreach (var process in ProcessTree.Snapshot())
+        foreach (var process in snapshot)
         {
             if (process.ParentPid == Environment.ProcessId && process.State == 'Z' && process.Pid != startedPid)
             {
@@ -87,9 +89,10 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
 
         public bool GroupAlive()
         {
-            ReapAdoptedOrphans(Pid);
+            var snapshot = ProcessTree.Snapshot();
+            ReapAdoptedOrphans(Pid, snapshot);
             return LibC.KillProcessGroup(Pid, 0)
-                || ProcessTree.DescendantsOf(Environment.ProcessId, ProcessTree.Snapshot()).Any(p => p.State != 'Z');
+                || ProcessTree.DescendantsOf(Environment.ProcessId, snapshot).Any(p => p.State != 'Z');
         }
 
         public void Dispose() => _process.Dispose();

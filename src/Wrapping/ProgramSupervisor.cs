@@ -85,25 +85,17 @@ internal sealed class ProgramSupervisor(
         }
     }
 
+    /// <summary>SIGTERM to the group; SIGKILL to whatever is still alive when the grace period is over.</summary>
     private async Task StopGroupAsync(IRunningProgram program)
     {
         program.SignalGroup(SigTerm);
-        var exited = program.Exited;
-        if (await Task.WhenAny(exited, Task.Delay(_stopGrace)).ConfigureAwait(false) != exited || program.GroupAlive())
-        {
-            await WaitGroupGoneAsync(program, _stopGrace).ConfigureAwait(false);
-        }
-    }
-
-    private async Task WaitGroupGoneAsync(IRunningProgram program, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (program.GroupAlive() && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow + _stopGrace;
+        while (!(program.Exited.IsCompleted && !program.GroupAlive()) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50).ConfigureAwait(false);
         }
 
-        if (program.GroupAlive())
+        if (!program.Exited.IsCompleted || program.GroupAlive())
         {
             WrappingLog.Killing(logger, description, program.Pid);
             program.SignalGroup(SigKill);
