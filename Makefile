@@ -17,11 +17,15 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/websockify.service
 
-.PHONY: all build test bench demo clean install uninstall deb rpm
+.PHONY: all build build-deps test bench demo clean install uninstall deb rpm
 
 all: build
 
-build: $(BUILD)/bin/websockify $(BUILD)/lib/rebind.so
+build: build-deps $(BUILD)/bin/websockify $(BUILD)/lib/rebind.so
+
+# gcc, zlib1g-dev and the rest, from Debian's archive where missing (checked with dpkg-query: cheap).
+build-deps:
+	@scripts/install-deps.sh build
 
 $(BUILD)/bin/websockify: $(SOURCES)
 	$(DOTNET) publish src/Websockify.csproj -c Release -r $(RID) -p:PublishAot=true \

@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${SHARED_DIR:-$root/../shared}"
 [ -x "$shared/bench/run.sh" ] || { echo "bench: $shared/bench/run.sh not found (set SHARED_DIR)" >&2; exit 1; }
-"$root/scripts/install-deps.sh" $(command -v websockify >/dev/null || echo websockify) $(command -v socat >/dev/null || echo socat)
+"$root/scripts/install-deps.sh" bench
 
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"

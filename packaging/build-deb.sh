@@ -3,7 +3,7 @@
 # Stages a source tree with the prebuilt NativeAOT binary and packaging/debian as debian/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/install-deps.sh" $(command -v dpkg-buildpackage >/dev/null && [ -e /usr/share/debhelper ] || echo "dpkg-dev debhelper fakeroot")
+"$root/scripts/install-deps.sh" deb
 version=$(dpkg-parsechangelog -l "$root/packaging/debian/changelog" -S Version)
 stage="$root/build/deb-src/websockify-unix-$version"
 rm -rf "$root/build/deb-src"

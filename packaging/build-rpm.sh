@@ -2,7 +2,7 @@
 # `make rpm`: an RPM built with rpmbuild (on Debian too) into build/packages/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/install-deps.sh" $(command -v rpmbuild >/dev/null || echo rpm)
+"$root/scripts/install-deps.sh" rpm
 top="$root/build/rpm"
 rm -rf "$top"
 mkdir -p "$top"/{BUILD,RPMS,SRPMS,SPECS,BUILDROOT} "$root/build/packages"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${DEMO_PORT:-6080}
 target_port=${DEMO_TARGET_PORT:-15900}
-scripts/install-deps.sh $(command -v socat >/dev/null || echo socat)
+scripts/install-deps.sh demo
 
 wait_for_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 

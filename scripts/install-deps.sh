@@ -1,18 +1,64 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, from Debian's archive, only where missing. Idempotent.
+# Installs the Debian packages that building, testing, the demo or the benchmark need, only where they
+# are missing. Every package the project uses is named here, once, and is detected by its installed
+# state (dpkg-query), never by a path or a command that some other package may also provide.
+#   usage: scripts/install-deps.sh [--list] GROUP...   (groups below; --list prints the names only)
 set -euo pipefail
+
+declare -A groups=(
+  # gcc links the NativeAOT binary and compiles rebind.so; NativeAOT links the system zlib;
+  # SslStream loads libssl3 at run time; openssl makes the tests' certificates.
+  [build]="gcc make zlib1g-dev libssl3 openssl"
+  # Real programs the tests drive: targets, wrapped programs, systemd's tools (systemd-analyze needs
+  # man-db for Documentation=), and the packaging tests' builders and linters.
+  [test]="@build @deb @rpm socat tigervnc-standalone-server inetutils-telnetd systemd man-db lintian rpmlint groff-base"
+  # make deb and make rpm.
+  [deb]="dpkg-dev debhelper fakeroot"
+  [rpm]="rpm"
+  [demo]="@build socat"
+  # The benchmark compares us with Debian's Python websockify and socat.
+  [bench]="@build websockify socat"
+)
+groupnames="${!groups[*]}"
+
+installed() { [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]; }
+
+list=0
+wanted=()
+add_group() {
+  [ -n "${groups[$1]+set}" ] || { echo "install-deps: unknown group '$1' (one of: $groupnames)" >&2; exit 2; }
+  local name
+  for name in ${groups[$1]}; do
+    case "$name" in
+      @*) add_group "${name#@}" ;;
+      *) wanted+=("$name") ;;
+    esac
+  done
+}
+for arg in "$@"; do
+  case "$arg" in
+    --list) list=1 ;;
+    *) add_group "$arg" ;;
+  esac
+done
+[ ${#wanted[@]} -gt 0 ] || { echo "install-deps: name at least one group (one of: $groupnames)" >&2; exit 2; }
+
+if [ "$list" -eq 1 ]; then
+  printf '%s\n' "${wanted[@]}" | sort -u
+  exit 0
+fi
+
 need=()
-command -v gcc >/dev/null || need+=(gcc)
-command -v openssl >/dev/null || need+=(openssl)
-command -v make >/dev/null || need+=(make)
-[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)              # NativeAOT links the system zlib
-ls /usr/lib/*/libssl.so.3 >/dev/null 2>&1 || need+=(libssl3)  # SslStream loads it at run time
-for pkg in "$@"; do need+=("$pkg"); done
+for pkg in $(printf '%s\n' "${wanted[@]}" | sort -u); do
+  installed "$pkg" || need+=("$pkg")
+done
+
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them" >&2
     exit 1
   fi
+  echo "install-deps: installing ${need[*]}"
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
 fi

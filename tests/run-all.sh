@@ -9,22 +9,8 @@ mkdir -p "$results"
 
 summary() { echo "$1 passed, $2 failed"; }
 
-# Real programs the wrap-mode tests run (Debian packages), installed only where missing.
-packages=()
-command -v socat >/dev/null || packages+=(socat)
-command -v vncserver >/dev/null || packages+=(tigervnc-standalone-server)
-[ -x /usr/sbin/telnetd ] || packages+=(inetutils-telnetd)
-# Packaging tests: build, lint and install the .deb and the .rpm.
-command -v dpkg-buildpackage >/dev/null || packages+=(dpkg-dev)
-[ -e /usr/share/debhelper ] || packages+=(debhelper)
-command -v fakeroot >/dev/null || packages+=(fakeroot)
-command -v lintian >/dev/null || packages+=(lintian)
-command -v rpmbuild >/dev/null || packages+=(rpm)
-command -v rpmlint >/dev/null || packages+=(rpmlint)
-command -v groff >/dev/null || packages+=(groff-base)
-command -v systemd-analyze >/dev/null || packages+=(systemd)
-
-if ! scripts/install-deps.sh "${packages[@]}" || ! make build; then
+# Everything the build and the tests use (scripts/install-deps.sh names each package once).
+if ! scripts/install-deps.sh test || ! make build; then
   echo "run-all: set-up or build failed" >&2
   summary 0 1
   exit 1

@@ -221,9 +221,14 @@ public sealed class SystemdTests
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, Path.GetFileName(unit)), text);
         }
 
+        // Documentation=man:websockify(1) is checked by running man(1): give it the repository's page, so
+        // the test does not depend on an installed package (or on the packaging test having run first).
+        var manDirectory = Directory.CreateDirectory(Path.Combine(directory.FullName, "man", "man1"));
+        File.Copy(Path.Combine(RepositoryPaths.Root, "man", "websockify.1"), Path.Combine(manDirectory.FullName, "websockify.1"));
         var result = await Cli.Wrap("systemd-analyze")
             .WithArguments(["verify", "websockify@5901.service", "websockify@5901.socket", "websockify.service"])
             .WithWorkingDirectory(directory.FullName)
+            .WithEnvironmentVariables(env => env.Set("MANPATH", Path.Combine(directory.FullName, "man")))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync();
         directory.Delete(recursive: true);
