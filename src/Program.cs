@@ -1,57 +1,27 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Websockify.Cli;
 using Websockify.Hosting;
-using Websockify.Http;
-using Websockify.Interop;
 using Websockify.Listening;
 using Websockify.Logging;
 using Websockify.Systemd;
 using Websockify.Targets;
+using Websockify.Tls;
 using Websockify.Wrapping;
 
 namespace Websockify;
 
+/// <summary>The composition root: parse, detach if asked, set up logging, then build and run the server until told to stop.</summary>
 internal static class Program
 {
-    private const int ExitUsage = 2;
     private const int ExitFailure = 1;
 
     public static async Task<int> Main(string[] args)
     {
         RuntimeTuning.Apply();
-        ProxyOptions options;
-        IReadOnlyList<PassedFd> passed;
-        try
+        var command = CommandLine.Parse(args, inetd => inetd ? [new PassedFd(0, "inetd")] : ListenFds.TakeFromEnvironment());
+        if (command.Options is not { } options)
         {
-            var parsed = ArgumentTokenizer.Tokenize(args);
-            if (parsed.Has("help"))
-            {
-                Console.Out.Write(UsageText.Help());
-                return 0;
-            }
-
-            if (parsed.Has("version"))
-            {
-                Console.Out.WriteLine($"websockify {typeof(Program).Assembly.GetName().Version?.ToString(3)} (websockify-unix)");
-                return 0;
-            }
-
-            passed = parsed.Has("inetd") ? [new PassedFd(0, "inetd")] : ListenFds.TakeFromEnvironment();
-            options = OptionsBuilder.Build(parsed, Environment.CurrentDirectory, File.Exists, socketsPassed: passed.Count > 0);
-        }
-        catch (CliUsageException ex)
-        {
-            Console.Error.Write($"{UsageText.Usage}\nwebsockify: error: {ex.Message}\n");
-            return ExitUsage;
-        }
-        catch (CliNotSupportedException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return ExitUsage;
+            return command.ExitStatus ?? CommandLine.ExitUsage;
         }
 
         if (options.Daemon && !Daemonizer.IsDaemonChild)
@@ -69,11 +39,8 @@ internal static class Program
         SinkLoggerFactory loggerFactory;
         try
         {
-            var format = JournalDetector.StderrIsJournal(Environment.GetEnvironmentVariable("JOURNAL_STREAM"))
-                ? LogFormat.Journal
-                : LogFormat.Timestamped;
-            var sink = new LogSink(Console.OpenStandardError(), format, options.LogFile);
-            loggerFactory = new SinkLoggerFactory(sink, options.Verbose ? LogLevel.Debug : LogLevel.Information);
+            var format = JournalDetector.StderrIsJournal(Environment.GetEnvironmentVariable("JOURNAL_STREAM")) ? LogFormat.Journal : LogFormat.Timestamped;
+            loggerFactory = new SinkLoggerFactory(new LogSink(Console.OpenStandardError(), format, options.LogFile), options.Verbose ? LogLevel.Debug : LogLevel.Information);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -82,7 +49,7 @@ internal static class Program
 
         using (loggerFactory)
         {
-            return await RunAsync(options, passed, notifier, watchdog, loggerFactory.CreateLogger("websockify")).ConfigureAwait(false);
+            return await RunAsync(options, command.Passed, notifier, watchdog, loggerFactory.CreateLogger("websockify")).ConfigureAwait(false);
         }
     }
 
@@ -94,150 +61,73 @@ internal static class Program
         return ExitFailure;
     }
 
-    private static async Task<int> RunAsync(
-        ProxyOptions options, IReadOnlyList<PassedFd> passed, ServiceNotifier notifier, TimeSpan? watchdog, ILogger logger)
+    private static async Task<int> RunAsync(ProxyOptions options, IReadOnlyList<PassedFd> passed, ServiceNotifier notifier, TimeSpan? watchdog, ILogger logger)
     {
+        var time = TimeProvider.System;
+        using var stopping = new CancellationTokenSource();
+        var stopReason = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var signals = new ShutdownSignals(signal => stopReason.TrySetResult(signal));
         TlsServerContext tls;
-        IReadOnlyList<Socket> listeners;
-        Socket? acceptedConnection = null;
+        ListenerSet listeners;
+        WrappedProgram? wrapped = null;
         try
         {
             tls = TlsServerContext.Load(options.Tls, logger);
-            if (passed.Count > 0)
+            listeners = ListenerSet.Open(options.Listen, passed, options.Inetd);
+            if (options.Wrap is { } wrap)
             {
-                var inherited = InheritedSockets.Adopt(passed);
-                listeners = inherited.Listeners;
-                acceptedConnection = inherited.Connection;
-            }
-            else
-            {
-                listeners = [ListenSocketFactory.Bind(options.Listen!, options.PreferIpv6)];
+                wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), time, logger, stopping.Token);
             }
         }
-        catch (Exception ex) when (ex is TlsConfigurationException or ListenException)
+        catch (Exception ex) when (ex is TlsConfigurationException or ListenException or WrapStartException)
         {
             return FailStartup(notifier, ex.Message);
         }
 
-        var source = options.Inetd ? "inetd"
-            : listeners.Count > 0 ? string.Join(", ", listeners.Select(l => ListenSocketFactory.FormatEndpoint(l.LocalEndPoint)))
-            : ListenSocketFactory.FormatEndpoint(acceptedConnection?.LocalEndPoint);
-        var listenDescription = options.Inetd ? "Listen for inetd connections"
-            : passed.Count > 0 ? $"Listen on {source} (passed by the service manager: {string.Join(", ", passed.Select(p => p.Name))})"
-            : $"Listen on {source}";
-
-        using var stopping = new CancellationTokenSource();
-        var stopReason = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var signals = new ShutdownSignals(signal => stopReason.TrySetResult(signal));
-
-        ITargetResolver resolver;
-        PortReports? reports = null;
-        PosixSignalRegistration? childExits = null;
-        Task<int?> supervising = Task.FromResult<int?>(null);
-        if (options.Wrap is { } wrap)
+        using var program = wrapped;
+        if (wrapped is not null)
         {
-            var rebind = RebindLibraryLocator.Find(wrap.RebindLibrary, AppContext.BaseDirectory);
-            if (rebind is null)
-            {
-                return FailStartup(notifier,
-                    $"rebind.so not found (looked for {wrap.RebindLibrary ?? string.Join(", ", RebindLibraryLocator.Candidates(AppContext.BaseDirectory))}); use --rebind-lib PATH");
-            }
-
-            // The port the program will bind: ours (a socket we bound or were passed), else the one named.
-            var listenPort = listeners.Select(l => l.LocalEndPoint).OfType<IPEndPoint>().Select(e => e.Port).FirstOrDefault(options.Listen?.Port ?? 0);
-
-            // Adopt what the program daemonizes, so it can be stopped with us and reaped (no orphans, no zombies).
-            LibC.BecomeChildSubreaper();
-            reports = PortReports.Create();
-            var supervisor = new ProgramSupervisor(
-                new ProcessProgramLauncher(wrap.Command, rebind, listenPort, reports.SocketPath), wrap.Mode, wrap.Description, logger);
-            supervisor.Starting += reports.Reset;
-            childExits = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => ProcessProgramLauncher.ReapAdoptedOrphans(supervisor.CurrentPid));
-            resolver = new WrappedTargetResolver(reports, wrap.Description, wrap.Mode);
-            supervising = supervisor.RunAsync(stopping.Token);
-            _ = supervising.ContinueWith(t => stopReason.TrySetResult("the wrapped program's exit"), TaskScheduler.Default);
-
-            // Upstream's banner names the program's port, and READY=1 must mean "serving": wait (bounded)
-            // until the program listens.
-            await Task.WhenAny(reports.Current, supervising, stopReason.Task, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
-            if (reports.Current.IsCompletedSuccessfully)
-            {
-                WrappingLog.Listening(logger, wrap.Description, reports.Current.Result.ToString());
-            }
-        }
-        else
-        {
-            resolver = new FixedTargetResolver(new TargetEndpoint(options.Target!.Host!, options.Target.Port));
+            _ = wrapped.Supervising.ContinueWith(_ => stopReason.TrySetResult("the wrapped program's exit"), TaskScheduler.Default);
+            await wrapped.WaitUntilListeningAsync(stopReason.Task).ConfigureAwait(false);
         }
 
-        foreach (var line in Banner.Lines(listenDescription, source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted))
+        var resolver = wrapped?.Resolver ?? new FixedTargetResolver(options.Target!);
+
+        foreach (var line in Banner.Lines(listeners.Description, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted))
         {
             HostingLog.Banner(logger, line);
         }
 
         using var pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null;
-        var server = new ProxyServer(listeners, tls, new MethodNotAllowedHandler(), resolver, logger);
+        var server = ServerBuilder.Build(listeners, tls, resolver, options.Limits, time, logger);
         var serving = server.RunAsync();
-        if (acceptedConnection is not null)
+        if (listeners.Connection is { } accepted)
         {
-            _ = server.ServeSingleAsync(acceptedConnection).ContinueWith(_ => stopReason.TrySetResult("the passed connection's end"), TaskScheduler.Default);
+            _ = server.ServeSingleAsync(accepted).ContinueWith(_ => stopReason.TrySetResult("the passed connection's end"), TaskScheduler.Default);
         }
 
         notifier.Send(NotifyMessages.Join(NotifyMessages.Ready, NotifyMessages.MainPid(Environment.ProcessId), NotifyMessages.SessionStatus(0, resolver.Describe())));
         var background = new List<Task>();
         if (watchdog is { } interval && notifier.Enabled)
         {
-            background.Add(WatchdogPinger.RunAsync(notifier, interval, stopping.Token));
+            background.Add(WatchdogPinger.RunAsync(notifier, interval, time, stopping.Token));
         }
 
         if (notifier.Enabled)
         {
-            background.Add(ReportStatusAsync(notifier, server, resolver, stopping.Token));
+            background.Add(StatusReporter.RunAsync(notifier, () => server.SessionCount, resolver.Describe, time, stopping.Token));
         }
 
-        using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            notifier.Send(NotifyMessages.Reloading(MonotonicMicroseconds()));
-            tls.Reload(logger);
-            notifier.Send(NotifyMessages.Ready);
-        });
-
+        using var reload = new ReloadOnHangup(notifier, tls, logger);
         var reason = await stopReason.Task.ConfigureAwait(false);
         notifier.Send(NotifyMessages.Join(NotifyMessages.Stopping, NotifyMessages.Status($"stopping ({reason})")));
         await server.StopAsync(reason).ConfigureAwait(false);
         await stopping.CancelAsync().ConfigureAwait(false);
-        var programStatus = await supervising.ConfigureAwait(false);
-        await serving.ConfigureAwait(false);
-        await Task.WhenAll(background).ConfigureAwait(false);
-        reports?.Dispose();
-        childExits?.Dispose();
 
         // In exit mode the daemon reports the program's status (upstream always exits 0).
+        var programStatus = wrapped is null ? null : await wrapped.Supervising.ConfigureAwait(false);
+        await serving.ConfigureAwait(false);
+        await Task.WhenAll(background).ConfigureAwait(false);
         return programStatus ?? 0;
     }
-
-    /// <summary>STATUS= for `systemctl status`, sent when the session count changes (at most once a second).</summary>
-    private static async Task ReportStatusAsync(ServiceNotifier notifier, ProxyServer server, ITargetResolver resolver, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        var last = 0;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                var now = server.SessionCount;
-                if (now != last)
-                {
-                    notifier.Send(NotifyMessages.SessionStatus(now, resolver.Describe()));
-                    last = now;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static long MonotonicMicroseconds() => (long)(Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1_000_000.0));
 }

@@ -41,11 +41,7 @@ internal sealed record HostPort(string? Host, int Port)
         return new HostPort(host, port);
     }
 
-    public override string ToString()
-    {
-        var host = Host ?? "";
-        return host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{Port}" : $"{host}:{Port}";
-    }
+    public override string ToString() => Net.EndpointText.Format(Host ?? "", Port);
 
     private static (string? Host, string Port) Split(string spec)
     {

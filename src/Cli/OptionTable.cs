@@ -39,6 +39,7 @@ internal static class OptionTable
         new("web-auth", null, null, NotYet, "require authentication to access webserver"),
         new("wrap-mode", null, "MODE", Yes, "action to take when the wrapped program exits or daemonizes: exit (default), ignore, respawn"),
         new("rebind-lib", null, "PATH", Yes, "rebind.so for wrap mode (default: ../lib/rebind.so or ../lib/websockify/rebind.so beside the binary)"),
+        new("handshake-timeout", null, "SECONDS", Yes, "close a connection that has not completed its TLS and HTTP handshake within SECONDS (default 10)"),
         new("prefer-ipv6", '6', null, Yes, "prefer IPv6 when resolving the listen address"),
         new("libserver", null, null, NotYet, "use Python library SocketServer engine"),
         new("target-config", null, "FILE", NotYet, "configuration file containing valid targets (deprecated: use --token-plugin=TokenFile --token-source=FILE)"),

@@ -1,3 +1,7 @@
+using System.Globalization;
+using Websockify.Listening;
+using Websockify.Targets;
+using Websockify.Tls;
 using Websockify.Wrapping;
 
 namespace Websockify.Cli;
@@ -40,8 +44,8 @@ internal static class OptionsBuilder
         var tls = BuildTls(args, workingDirectory, fileExists);
         return new ProxyOptions
         {
-            Listen = listen,
-            Target = target,
+            Listen = listen is null ? null : new ListenSettings(listen.Host, listen.Port, args.Has("prefer-ipv6")),
+            Target = target is null ? null : TargetEndpoint.Tcp(target.Host!, target.Port),
             Wrap = args.WrapCommand is { } command
                 ? new WrapSettings(command, ParseWrapMode(args.Value("wrap-mode") ?? "exit"), args.Value("rebind-lib") is { } lib ? Path.GetFullPath(lib, workingDirectory) : null)
                 : null,
@@ -49,11 +53,28 @@ internal static class OptionsBuilder
             Daemon = args.Has("daemon"),
             PidFile = args.Value("pid-file") is { } pidFile ? Path.GetFullPath(pidFile, workingDirectory) : null,
             Verbose = args.Has("verbose"),
-            PreferIpv6 = args.Has("prefer-ipv6"),
             LogFile = args.Value("log-file") is { } log ? Path.GetFullPath(log, workingDirectory) : null,
             Tls = tls,
+            Limits = BuildLimits(args),
         };
     }
+
+    private static Limits BuildLimits(ParsedArguments args)
+    {
+        var limits = Limits.Default;
+        if (args.Value("handshake-timeout") is { } handshake)
+        {
+            limits = limits with { HandshakeTimeout = ParseSeconds("handshake-timeout", handshake) };
+        }
+
+        return limits;
+    }
+
+    /// <summary>A positive number of seconds, fractions allowed, at most a day.</summary>
+    private static TimeSpan ParseSeconds(string option, string value) =>
+        double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 86400
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new CliUsageException($"option --{option}: invalid value: '{value}' (seconds, more than 0 and at most 86400)");
 
     private static WrapMode ParseWrapMode(string value) => value switch
     {

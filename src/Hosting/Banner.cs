@@ -1,4 +1,4 @@
-using Websockify.Listening;
+using Websockify.Tls;
 
 namespace Websockify.Hosting;
 

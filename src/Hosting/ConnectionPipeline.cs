@@ -1,8 +1,7 @@
-using System.Diagnostics;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
+using Websockify.Connections;
+using Websockify.Dispatch;
 using Websockify.Http;
 using Websockify.Listening;
 using Websockify.Relay;
@@ -12,198 +11,139 @@ using Websockify.WebSockets;
 namespace Websockify.Hosting;
 
 /// <summary>
-/// Everything one accepted connection goes through: sniff the first byte, TLS if it is a ClientHello,
-/// one bounded HTTP request, then either a plain HTTP answer or the WebSocket handshake, the target
-/// connection and the relay. Any failure ends this connection only.
+/// Everything one accepted connection goes through, top to bottom: TLS negotiation; request dispatch
+/// (plain HTTP requests go to the web handler, as many as it keeps the connection for); authentication;
+/// target resolution; the 101; the session. Until the 101 every step runs under the handshake deadline.
+/// Any failure ends this connection only.
 /// </summary>
-internal sealed class ConnectionPipeline(
-    TlsServerContext tls,
-    IHttpRequestHandler httpHandler,
-    ITargetResolver targetResolver,
-    SessionRegistry sessions,
-    ILogger logger,
-    CancellationToken shutdown)
+internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds ids, Limits limits, TimeProvider time, ILogger logger, CancellationToken shutdown)
 {
-    private sealed record Upgrade(HttpRequest Request, AcceptedHandshake Handshake, byte[] Leftover);
-
-    public async Task RunAsync(Socket client)
+    public async Task RunAsync(Socket socket)
     {
-        var peer = ListenSocketFactory.FormatEndpoint(client.RemoteEndPoint);
-        Stream stream = new NetworkStream(client, ownsSocket: true);
+        await using var connection = new ConnectionContext(ids.Next(), socket, time.GetTimestamp());
         try
         {
-            if (client.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            TuneSocket(socket);
+            if (await HandshakeAsync(connection).ConfigureAwait(false) is { } upgrade)
             {
-                client.NoDelay = true;
-                client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true); // as upstream: find dead peers eventually
+                await stages.Session.RunAsync(connection, upgrade, shutdown).ConfigureAwait(false);
             }
-            Upgrade? upgrade;
-            TargetEndpoint? target;
-            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(shutdown))
-            {
-                handshake.CancelAfter(HttpLimits.HandshakeTimeout);
-                try
-                {
-                    (stream, upgrade) = await NegotiateAsync(client, stream, peer, handshake.Token).ConfigureAwait(false);
-                    if (upgrade is null)
-                    {
-                        await LingeringClose.CloseAsync(client).ConfigureAwait(false);
-                        return;
-                    }
-
-                    target = await targetResolver.ResolveAsync(upgrade.Request, handshake.Token).ConfigureAwait(false);
-                    if (target is null)
-                    {
-                        RelayLog.NoTarget(logger, peer);
-                        return;
-                    }
-
-                    await HttpResponseWriter.WriteSwitchingProtocolsAsync(
-                        stream, upgrade.Handshake.AcceptKey, upgrade.Handshake.Subprotocol.Name, handshake.Token).ConfigureAwait(false);
-                    HttpLog.Request(logger, peer, upgrade.Request.Method, upgrade.Request.Target, upgrade.Request.Version, 101);
-                }
-                catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
-                {
-                    ListeningLog.HandshakeTimeout(logger, peer, HttpLimits.HandshakeTimeout.TotalSeconds);
-                    return;
-                }
-            }
-
-            await RunSessionAsync(client, stream, peer, upgrade, target).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            ListeningLog.HandshakeIoError(logger, peer, ex.Message);
+            ListeningLog.HandshakeIoError(logger, connection.LogName, ex.Message);
         }
         catch (Exception ex)
         {
-            HostingLog.ConnectionCrashed(logger, peer, ex);
+            HostingLog.ConnectionCrashed(logger, connection.LogName, ex);
+        }
+    }
+
+    /// <returns>The accepted upgrade, with the target chosen and the 101 sent; null when the connection ends here.</returns>
+    private async Task<AcceptedHandshake?> HandshakeAsync(ConnectionContext connection)
+    {
+        var deadline = NewDeadline();
+        try
+        {
+            if (!await stages.Tls.NegotiateAsync(connection, deadline.Token).ConfigureAwait(false))
+            {
+                return await EndAsync(connection).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                var next = await RequestDispatcher.NextAsync(connection, deadline.Token).ConfigureAwait(false);
+                switch (next.Kind)
+                {
+                    case RequestKind.Closed:
+                        ListeningLog.ClosedBeforeRequest(logger, connection.LogName);
+                        return await EndAsync(connection).ConfigureAwait(false);
+                    case RequestKind.Rejected:
+                        return await RejectAsync(connection, next.Rejection!, deadline.Token).ConfigureAwait(false);
+                    case RequestKind.Plain:
+                        if (!await ServePlainAsync(connection, next.Request!, deadline.Token).ConfigureAwait(false))
+                        {
+                            return await EndAsync(connection).ConfigureAwait(false);
+                        }
+
+                        deadline.Dispose();
+                        deadline = NewDeadline(); // each kept-alive request gets the whole limit
+                        continue;
+                }
+
+                return await AcceptUpgradeAsync(connection, next.Request!, next.Handshake!, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            ListeningLog.HandshakeTimeout(logger, connection.LogName, limits.HandshakeTimeout.TotalSeconds);
+            return null;
         }
         finally
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            deadline.Dispose();
         }
     }
 
-    private async Task<(Stream Stream, Upgrade? Upgrade)> NegotiateAsync(Socket client, Stream stream, string peer, CancellationToken cancellationToken)
+    /// <returns>Whether the handler keeps the connection open for another request.</returns>
+    private async Task<bool> ServePlainAsync(ConnectionContext connection, HttpRequest request, CancellationToken cancellationToken)
     {
-        var kind = await FirstByteSniffer.SniffAsync(client, cancellationToken).ConfigureAwait(false);
-        switch (kind)
+        if (await stages.WebAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            case ConnectionKind.Closed:
-                ListeningLog.ClosedBeforeRequest(logger, peer);
-                return (stream, null);
-            case ConnectionKind.Tls:
-                if (tls.Options is not { } options)
-                {
-                    ListeningLog.TlsWithoutCertificate(logger, peer, tls.CertPath);
-                    return (stream, null);
-                }
-
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                try
-                {
-                    await ssl.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is AuthenticationException or IOException)
-                {
-                    ListeningLog.TlsHandshakeFailed(logger, peer, ex.Message);
-                    return (stream, null);
-                }
-
-                ListeningLog.ConnectionKind(logger, peer, "SSL/TLS (wss://)");
-                break;
-            case ConnectionKind.Plain when tls.SslOnly:
-                ListeningLog.PlainRefused(logger, peer);
-                return (stream, null);
-            default:
-                ListeningLog.ConnectionKind(logger, peer, "Plain non-SSL (ws://)");
-                break;
+            await RejectAsync(connection, refused, cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
-        ReceivedRequest? received;
-        try
-        {
-            received = await HttpRequestReader.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
-            if (received is null)
-            {
-                ListeningLog.ClosedBeforeRequest(logger, peer);
-                return (stream, null);
-            }
-
-            var request = received.Request;
-            if (!HandshakeValidator.IsUpgradeRequest(request))
-            {
-                var status = await httpHandler.HandleAsync(request, stream, cancellationToken).ConfigureAwait(false);
-                HttpLog.Request(logger, peer, request.Method, request.Target, request.Version, status);
-                return (stream, null);
-            }
-
-            return (stream, new Upgrade(request, HandshakeValidator.Validate(request), received.Leftover));
-        }
-        catch (HttpRequestRejectedException ex)
-        {
-            HttpLog.Refused(logger, peer, ex.StatusCode, ex.Message);
-            KeyValuePair<string, string>[] extra = ex.StatusCode == 426 ? [new("Sec-WebSocket-Version", "13")] : [];
-            await HttpResponseWriter.WriteErrorAsync(stream, ex.StatusCode, ex.Message, extra, cancellationToken).ConfigureAwait(false);
-            return (stream, null);
-        }
+        var answer = await stages.Web.HandleAsync(connection, request, cancellationToken).ConfigureAwait(false);
+        HttpLog.Request(logger, connection.LogName, request.Method, request.Target, request.Version, answer.Status);
+        return answer.KeepAlive;
     }
 
-    private async Task RunSessionAsync(Socket client, Stream stream, string peer, Upgrade upgrade, TargetEndpoint target)
+    private async Task<AcceptedHandshake?> AcceptUpgradeAsync(
+        ConnectionContext connection, HttpRequest request, AcceptedHandshake handshake, CancellationToken cancellationToken)
     {
-        var transport = upgrade.Leftover.Length > 0 ? new PrefixedStream(upgrade.Leftover, stream) : stream;
-        var channel = ClientChannel.Create(transport, upgrade.Handshake.Subprotocol.Encoding);
-
-        var targetSocket = await ConnectAsync(peer, target).ConfigureAwait(false);
-        if (targetSocket is null)
+        if (await stages.UpgradeAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            await channel.Writer.TrySendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", TimeSpan.FromSeconds(2))
-                .ConfigureAwait(false);
-
-            await LingeringClose.CloseAsync(client).ConfigureAwait(false);
-            return;
+            return await RejectAsync(connection, refused, cancellationToken).ConfigureAwait(false);
         }
 
-        var started = Stopwatch.GetTimestamp();
-        var relay = new SessionRelay(channel, client, targetSocket);
-        sessions.Add(relay);
-        try
+        var resolution = await stages.Targets.ResolveAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (resolution.Target is null)
         {
-            var outcome = await relay.RunAsync().ConfigureAwait(false);
-            RelayLog.SessionEnded(logger, peer, outcome, relay.BytesToTarget, relay.BytesToClient, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            TargetLog.NoTarget(logger, connection.LogName, resolution.RefusedBecause ?? "refused");
+            return resolution.Rejection is { } rejection ? await RejectAsync(connection, rejection, cancellationToken).ConfigureAwait(false) : null;
         }
-        finally
-        {
-            sessions.Remove(relay);
-            targetSocket.Dispose();
-        }
+
+        connection.Target = resolution.Target;
+        await HttpResponseWriter.WriteSwitchingProtocolsAsync(connection.Transport, handshake.AcceptKey, handshake.Subprotocol.Name, cancellationToken)
+            .ConfigureAwait(false);
+        connection.UpgradedAt = time.GetTimestamp();
+        HttpLog.Request(logger, connection.LogName, request.Method, request.Target, request.Version, 101);
+        return handshake;
     }
 
-    /// <summary>Connects to the target; after a failure the resolver may offer one other target.</summary>
-    private async Task<Socket?> ConnectAsync(string peer, TargetEndpoint target)
+    private async Task<AcceptedHandshake?> RejectAsync(ConnectionContext connection, HttpRejection rejection, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            RelayLog.Connecting(logger, peer, target.ToString());
-            try
-            {
-                return await TargetConnector.ConnectAsync(target, shutdown).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is SocketException or TimeoutException or OperationCanceledException)
-            {
-                RelayLog.ConnectFailed(logger, peer, target.ToString(), ex.Message);
-                var retry = attempt == 0 && !shutdown.IsCancellationRequested
-                    ? await targetResolver.RetryAfterConnectFailureAsync(target, shutdown).ConfigureAwait(false)
-                    : null;
-                if (retry is null)
-                {
-                    return null;
-                }
+        HttpLog.Refused(logger, connection.LogName, rejection.Status, rejection.Reason);
+        await HttpResponseWriter.WriteRejectionAsync(connection.Transport, rejection, cancellationToken).ConfigureAwait(false);
+        return await EndAsync(connection).ConfigureAwait(false);
+    }
 
-                target = retry;
-            }
+    /// <summary>No session: close so that what we sent last still reaches the client.</summary>
+    private async Task<AcceptedHandshake?> EndAsync(ConnectionContext connection)
+    {
+        await LingeringClose.CloseAsync(connection.Socket, limits.LingerTimeout, time).ConfigureAwait(false);
+        return null;
+    }
+
+    private Deadline NewDeadline() => new(limits.HandshakeTimeout, time, shutdown);
+
+    private static void TuneSocket(Socket socket)
+    {
+        if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+        {
+            socket.NoDelay = true;
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true); // as upstream: find dead peers eventually
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Websockify.Platform;
 using System.Text;
 using Websockify.Systemd;
 
@@ -24,59 +25,40 @@ internal static class Daemonizer
 
     public static async Task<int> RunParentAsync(IReadOnlyList<string> args)
     {
-        var directory = Directory.CreateTempSubdirectory("websockify-daemon-");
-        var notifyPath = Path.Combine(directory.FullName, "notify");
-        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
-        try
+        using var notify = PrivateDatagramSocket.Create("daemon");
+        var psi = SessionLeader.StartInfo(
+            ["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1", Environment.ProcessPath ?? throw new InvalidOperationException("unknown executable path"), .. args]);
+        psi.Environment[ChildMarker] = "1";
+        psi.Environment["NOTIFY_SOCKET"] = notify.Path;
+        using var child = SessionLeader.Start(psi);
+
+        var status = "";
+        using var timeout = new CancellationTokenSource(ReadyTimeout);
+        var exited = child.WaitForExitAsync(timeout.Token);
+        var buffer = new byte[4096];
+        while (true)
         {
-            var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
-            psi.ArgumentList.Add("--");
-            psi.ArgumentList.Add("/bin/sh");
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1");
-            psi.ArgumentList.Add(Environment.ProcessPath ?? throw new InvalidOperationException("unknown executable path"));
-            foreach (var arg in args)
+            var receiving = notify.Socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
+            if (await Task.WhenAny(receiving, exited).ConfigureAwait(false) == exited || timeout.IsCancellationRequested)
             {
-                psi.ArgumentList.Add(arg);
+                Console.Error.WriteLine(child.HasExited
+                    ? $"websockify: the daemon exited during start-up (status {child.ExitCode}){(status.Length > 0 ? ": " + status : "")}"
+                    : "websockify: the daemon did not report ready within 30 s");
+                return 1;
             }
 
-            psi.Environment[ChildMarker] = "1";
-            psi.Environment["NOTIFY_SOCKET"] = notifyPath;
-            using var child = Process.Start(psi) ?? throw new InvalidOperationException("setsid did not start");
-
-            var status = "";
-            using var timeout = new CancellationTokenSource(ReadyTimeout);
-            var exited = child.WaitForExitAsync(timeout.Token);
-            var buffer = new byte[4096];
-            while (true)
+            foreach (var line in Encoding.UTF8.GetString(buffer, 0, await receiving.ConfigureAwait(false)).Split('\n'))
             {
-                var receiving = notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
-                if (await Task.WhenAny(receiving, exited).ConfigureAwait(false) == exited || timeout.IsCancellationRequested)
+                if (line == NotifyMessages.Ready)
                 {
-                    Console.Error.WriteLine(child.HasExited
-                        ? $"websockify: the daemon exited during start-up (status {child.ExitCode}){(status.Length > 0 ? ": " + status : "")}"
-                        : "websockify: the daemon did not report ready within 30 s");
-                    return 1;
+                    return 0;
                 }
 
-                foreach (var line in Encoding.UTF8.GetString(buffer, 0, await receiving.ConfigureAwait(false)).Split('\n'))
+                if (line.StartsWith("STATUS=", StringComparison.Ordinal))
                 {
-                    if (line == NotifyMessages.Ready)
-                    {
-                        return 0;
-                    }
-
-                    if (line.StartsWith("STATUS=", StringComparison.Ordinal))
-                    {
-                        status = line["STATUS=".Length..];
-                    }
+                    status = line["STATUS=".Length..];
                 }
             }
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
         }
     }
 

@@ -1,9 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Websockify.Http;
 using Websockify.Listening;
 using Websockify.Relay;
-using Websockify.Targets;
 
 namespace Websockify.Hosting;
 
@@ -13,21 +11,29 @@ namespace Websockify.Hosting;
 /// </summary>
 internal sealed class ProxyServer
 {
-    /// <summary>How long sessions get to finish their close handshake on shutdown before they are aborted.</summary>
-    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly IReadOnlyList<Socket> _listeners;
-    private readonly ILogger _logger;
-    private readonly SessionRegistry _sessions = new();
-    private readonly CancellationTokenSource _shutdown = new();
+    private readonly SessionRegistry _sessions;
     private readonly ConnectionPipeline _pipeline;
+    private readonly Limits _limits;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _shutdown;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _openConnections;
 
-    public ProxyServer(IReadOnlyList<Socket> listeners, TlsServerContext tls, IHttpRequestHandler httpHandler, ITargetResolver targets, ILogger logger)
+    /// <param name="shutdown">Cancelled by <see cref="StopAsync"/>; the pipeline's stages watch its token.</param>
+    public ProxyServer(
+        IReadOnlyList<Socket> listeners, SessionRegistry sessions, ConnectionPipeline pipeline, CancellationTokenSource shutdown, Limits limits, TimeProvider time, ILogger logger)
     {
         _listeners = listeners;
+        _sessions = sessions;
+        _pipeline = pipeline;
+        _shutdown = shutdown;
+        _limits = limits;
+        _time = time;
         _logger = logger;
-        _pipeline = new ConnectionPipeline(tls, httpHandler, targets, _sessions, logger, _shutdown.Token);
     }
 
     public int SessionCount => _sessions.Count;
@@ -56,8 +62,13 @@ internal sealed class ProxyServer
             listener.Dispose();
         }
 
+        if (Volatile.Read(ref _openConnections) == 0)
+        {
+            _drained.TrySetResult();
+        }
+
         await Task.WhenAll(_sessions.Snapshot().Select(s => s.RequestCloseAsync())).ConfigureAwait(false);
-        if (!await WaitForConnectionsAsync(ShutdownGrace).ConfigureAwait(false))
+        if (!await DrainedWithinAsync(_limits.ShutdownGrace).ConfigureAwait(false))
         {
             var stragglers = _sessions.Snapshot();
             HostingLog.AbortingSessions(_logger, stragglers.Count);
@@ -66,24 +77,21 @@ internal sealed class ProxyServer
                 session.Abort();
             }
 
-            await WaitForConnectionsAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await DrainedWithinAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
     }
 
-    private async Task<bool> WaitForConnectionsAsync(TimeSpan limit)
+    private async Task<bool> DrainedWithinAsync(TimeSpan limit)
     {
-        var deadline = DateTime.UtcNow + limit;
-        while (Volatile.Read(ref _openConnections) > 0)
+        try
         {
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(20).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(limit, _time).ConfigureAwait(false);
+            return true;
         }
-
-        return true;
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -102,8 +110,16 @@ internal sealed class ProxyServer
             catch (SocketException ex)
             {
                 // EMFILE and friends: back off instead of spinning; established sessions keep running.
-                ListeningLog.AcceptFailed(_logger, ex.Message, 100);
-                await Task.Delay(100).ConfigureAwait(false);
+                ListeningLog.AcceptFailed(_logger, ex.Message, (int)AcceptRetryDelay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(AcceptRetryDelay, _time, _shutdown.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
             }
 
@@ -120,7 +136,10 @@ internal sealed class ProxyServer
         }
         finally
         {
-            Interlocked.Decrement(ref _openConnections);
+            if (Interlocked.Decrement(ref _openConnections) == 0 && _shutdown.IsCancellationRequested)
+            {
+                _drained.TrySetResult();
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ internal static class HttpRequestParser
             var end = rest.IndexOf("\r\n"u8);
             var line = end < 0 ? rest : rest[..end];
             rest = end < 0 ? [] : rest[(end + 2)..];
-            if (headers.Count == HttpLimits.MaxHeaderCount)
+            if (headers.Count == Limits.MaxHeaderCount)
             {
                 throw new HttpRequestRejectedException(431, "Too many header fields");
             }

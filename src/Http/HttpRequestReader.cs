@@ -5,19 +5,19 @@ namespace Websockify.Http;
 /// <summary>The request head and whatever the client sent after it (an eager client's first WebSocket frame).</summary>
 internal sealed record ReceivedRequest(HttpRequest Request, byte[] Leftover);
 
-/// <summary>Reads one request head from a stream, never holding more than <see cref="HttpLimits.MaxHeaderBytes"/>.</summary>
+/// <summary>Reads one request head from a stream, never holding more than <see cref="Limits.MaxHeaderBytes"/>.</summary>
 internal static class HttpRequestReader
 {
     /// <returns>Null when the client closed the connection before sending a complete head.</returns>
     public static async Task<ReceivedRequest?> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(HttpLimits.MaxHeaderBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(Limits.MaxHeaderBytes);
         try
         {
             var filled = 0;
             while (true)
             {
-                var limit = Math.Min(buffer.Length, HttpLimits.MaxHeaderBytes);
+                var limit = Math.Min(buffer.Length, Limits.MaxHeaderBytes);
                 if (filled == limit)
                 {
                     throw new HttpRequestRejectedException(431, "Request header fields too large");

@@ -1,7 +1,14 @@
 namespace Websockify.Http;
 
-/// <summary>A request the daemon refuses; <see cref="StatusCode"/> is what the client is told.</summary>
-internal sealed class HttpRequestRejectedException(int statusCode, string message) : Exception(message)
+/// <summary>A request the parser or the handshake check refuses; <see cref="Rejection"/> is what the client is told.</summary>
+internal sealed class HttpRequestRejectedException(HttpRejection rejection) : Exception(rejection.Reason)
 {
-    public int StatusCode { get; } = statusCode;
+    public HttpRequestRejectedException(int statusCode, string message)
+        : this(new HttpRejection(statusCode, message))
+    {
+    }
+
+    public HttpRejection Rejection { get; } = rejection;
+
+    public int StatusCode => Rejection.Status;
 }

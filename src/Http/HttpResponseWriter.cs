@@ -12,6 +12,7 @@ internal static class HttpResponseWriter
     {
         101 => "Switching Protocols",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -20,23 +21,20 @@ internal static class HttpResponseWriter
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
+        503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
         _ => "Error",
     };
 
-    /// <summary>An error with a short text body; the connection is closed after it.</summary>
-    public static Task WriteErrorAsync(
-        Stream stream,
-        int status,
-        string message,
-        IEnumerable<KeyValuePair<string, string>>? extraHeaders,
-        CancellationToken cancellationToken)
+    /// <summary>A rejection with a short fixed text body; the connection is closed after it.</summary>
+    public static Task WriteRejectionAsync(Stream stream, HttpRejection rejection, CancellationToken cancellationToken)
     {
-        var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrase(status)}: {message}\n");
+        var status = rejection.Status;
+        var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrase(status)}: {rejection.Reason}\n");
         var head = new StringBuilder();
         head.Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\n");
         AppendCommonHeaders(head);
-        foreach (var (name, value) in extraHeaders ?? [])
+        foreach (var (name, value) in rejection.Headers)
         {
             head.Append(name).Append(": ").Append(value).Append("\r\n");
         }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Websockify.Cli;
+using Websockify.Net;
 
 namespace Websockify.Listening;
 
@@ -16,8 +16,9 @@ internal static class ListenSocketFactory
 {
     public const int Backlog = 1024;
 
-    public static Socket Bind(HostPort listen, bool preferIpv6)
+    public static Socket Bind(ListenSettings listen)
     {
+        var preferIpv6 = listen.PreferIpv6;
         var endpoint = listen.Host is null ? null : new IPEndPoint(ResolveListenAddress(listen.Host, preferIpv6), listen.Port);
         if (endpoint is null && Socket.OSSupportsIPv6)
         {
@@ -82,17 +83,7 @@ internal static class ListenSocketFactory
                 throw;
             }
 
-            throw new ListenException($"cannot listen on {FormatEndpoint(endpoint)}: {ex.Message}");
+            throw new ListenException($"cannot listen on {EndpointText.Format(endpoint)}: {ex.Message}");
         }
     }
-
-    public static string FormatEndpoint(EndPoint? endpoint) => endpoint switch
-    {
-        IPEndPoint { Address.IsIPv4MappedToIPv6: true } ip => $"{ip.Address.MapToIPv4()}:{ip.Port}",
-        IPEndPoint ip when ip.AddressFamily == AddressFamily.InterNetworkV6 => $"[{ip.Address}]:{ip.Port}",
-        IPEndPoint ip => $"{ip.Address}:{ip.Port}",
-        UnixDomainSocketEndPoint unix => unix.ToString() is { Length: > 0 } path ? "unix:" + path : "unix",
-        null => "?",
-        _ => endpoint.ToString() ?? "?",
-    };
 }

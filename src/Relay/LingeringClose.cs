@@ -10,18 +10,15 @@ namespace Websockify.Relay;
 /// </summary>
 internal static class LingeringClose
 {
-    private static readonly TimeSpan MaxLinger = TimeSpan.FromSeconds(2);
-    private const int MaxDiscardBytes = 1024 * 1024;
-
-    public static async Task CloseAsync(Socket socket)
+    public static async Task CloseAsync(Socket socket, TimeSpan linger, TimeProvider time)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             socket.Shutdown(SocketShutdown.Send);
-            using var timeout = new CancellationTokenSource(MaxLinger);
+            using var timeout = new CancellationTokenSource(linger, time);
             var discarded = 0;
-            while (discarded < MaxDiscardBytes)
+            while (discarded < Limits.MaxLingerDiscardBytes)
             {
                 var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
                 if (read == 0)

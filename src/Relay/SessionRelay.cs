@@ -1,43 +1,26 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Websockify.Targets;
 using Websockify.WebSockets;
 
 namespace Websockify.Relay;
 
 /// <summary>
-/// Moves bytes between one WebSocket client and one target socket, in both directions at once.
+/// Moves bytes between one WebSocket client and one target connection, in both directions at once.
 /// Each direction reads only after its previous write completed, so a slow reader on one side
 /// throttles the other (backpressure) and a session never holds more than one buffer per direction.
 /// Idle directions wait with a zero-byte read and hold no buffer at all.
 /// </summary>
-internal sealed class SessionRelay
+internal sealed class SessionRelay(
+    ClientChannel client, Socket clientSocket, ITargetConnection target, Limits limits, TimeProvider time, ISessionObserver? observer = null)
 {
     private const int BufferSize = 64 * 1024;
 
     /// <summary>Target reads leave room for the frame header in front, so frames go out with no copy.</summary>
     private const int Headroom = FrameWriter.MaxHeaderLength;
 
-    /// <summary>How long the client has to answer our close frame.</summary>
-    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
-
-    /// <summary>How long the target has to finish after it got our FIN.</summary>
-    private static readonly TimeSpan TargetDrainTimeout = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long sending a close frame may block on a client that does not read.</summary>
-    private static readonly TimeSpan CloseSendTimeout = TimeSpan.FromSeconds(2);
-
-    private readonly ClientChannel _client;
-    private readonly Socket _clientSocket;
-    private readonly Socket _target;
     private long _bytesToTarget;
     private long _bytesToClient;
-
-    public SessionRelay(ClientChannel client, Socket clientSocket, Socket target)
-    {
-        _client = client;
-        _clientSocket = clientSocket;
-        _target = target;
-    }
 
     public long BytesToTarget => Interlocked.Read(ref _bytesToTarget);
 
@@ -55,15 +38,15 @@ internal sealed class SessionRelay
             {
                 case RelayEnd.ClientClosed:
                     // Upstream echoes the client's code and reason.
-                    await SendCloseAsync(_client.Reader.CloseCode, _client.Reader.CloseReason).ConfigureAwait(false);
+                    await SendCloseAsync(client.Reader.CloseCode, client.Reader.CloseReason).ConfigureAwait(false);
                     break;
                 case RelayEnd.TargetError:
                     await SendCloseAsync(CloseCodes.InternalError, "Target connection error").ConfigureAwait(false);
                     break;
             }
 
-            ShutdownTargetSend();
-            await WaitBoundedAsync(down, TargetDrainTimeout).ConfigureAwait(false);
+            target.ShutdownSend();
+            await WaitBoundedAsync(down, limits.TargetDrainTimeout).ConfigureAwait(false);
         }
         else
         {
@@ -79,23 +62,24 @@ internal sealed class SessionRelay
             }
 
             // Data the client sends before its close reply still goes to the target.
-            await WaitBoundedAsync(up, CloseHandshakeTimeout).ConfigureAwait(false);
-            ShutdownTargetSend();
+            await WaitBoundedAsync(up, limits.CloseHandshakeTimeout).ConfigureAwait(false);
+            target.ShutdownSend();
         }
 
-        _target.Dispose();
+        target.Dispose();
         if (up.IsCompleted)
         {
-            await LingeringClose.CloseAsync(_clientSocket).ConfigureAwait(false);
+            await LingeringClose.CloseAsync(clientSocket, limits.LingerTimeout, time).ConfigureAwait(false);
         }
         else
         {
-            _clientSocket.Dispose(); // the client never answered our close: no point lingering
+            clientSocket.Dispose(); // the client never answered our close: no point lingering
         }
 
         // With both sockets closed the pumps end promptly; only then may the receive buffer go back to the pool.
         await Task.WhenAll(up, down).ConfigureAwait(false);
-        _client.Reader.Release();
+        client.Reader.Release();
+        observer?.OnEnded(new SessionSummary(outcome, BytesToTarget, BytesToClient, time.GetTimestamp()));
         return outcome;
     }
 
@@ -103,14 +87,14 @@ internal sealed class SessionRelay
     public async Task RequestCloseAsync()
     {
         await SendCloseAsync(CloseCodes.GoingAway, "Server shutting down").ConfigureAwait(false);
-        ShutdownTargetSend();
+        target.ShutdownSend();
     }
 
     /// <summary>Last resort when a session ignored <see cref="RequestCloseAsync"/>: both pumps fail at once.</summary>
     public void Abort()
     {
-        _target.Dispose();
-        _clientSocket.Dispose();
+        target.Dispose();
+        clientSocket.Dispose();
     }
 
     private async Task<RelayOutcome> PumpClientToTargetAsync()
@@ -124,22 +108,28 @@ internal sealed class SessionRelay
                 if (!busy)
                 {
                     // Wait with no buffer rented: idle sessions cost no buffer memory.
-                    if ((await _client.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false)).Closed)
+                    var waited = await client.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                    if (waited.Ended)
                     {
-                        return ClientClosed();
+                        return await ClientEndedAsync(waited).ConfigureAwait(false);
                     }
                 }
 
                 buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                var read = await _client.ReceiveAsync(buffer).ConfigureAwait(false);
-                if (read.Closed)
+                var read = await client.ReceiveAsync(buffer).ConfigureAwait(false);
+                if (read.Ended)
                 {
-                    return ClientClosed();
+                    return await ClientEndedAsync(read).ConfigureAwait(false);
                 }
 
-                if (read.Count > 0 && !await TrySendToTargetAsync(buffer.AsMemory(0, read.Count)).ConfigureAwait(false))
+                if (read.Count > 0)
                 {
-                    return new RelayOutcome(RelayEnd.TargetError, "target refused data");
+                    if (!await TrySendToTargetAsync(buffer.AsMemory(0, read.Count)).ConfigureAwait(false))
+                    {
+                        return new RelayOutcome(RelayEnd.TargetError, "target refused data");
+                    }
+
+                    observer?.OnPayload(PayloadDirection.ToTarget, buffer.AsSpan(0, read.Count), time.GetTimestamp());
                 }
 
                 // Under load (a frame larger than the buffer, or a full buffer) the next read will not
@@ -149,13 +139,9 @@ internal sealed class SessionRelay
                 buffer = null;
             }
         }
-        catch (ClientProtocolException ex)
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
-            await SendCloseAsync(ex.CloseCode, ex.Message).ConfigureAwait(false);
-            return new RelayOutcome(RelayEnd.ClientProtocolError, $"{ex.CloseCode} {ex.Message}");
-        }
-        catch (Exception ex) when (ex is ClientDisconnectedException or IOException or SocketException or ObjectDisposedException)
-        {
+            // Writing a pong failed: the client's connection is gone.
             return new RelayOutcome(RelayEnd.ClientDisconnected, ex.Message);
         }
         finally
@@ -165,11 +151,20 @@ internal sealed class SessionRelay
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
 
-        RelayOutcome ClientClosed()
+    private async ValueTask<RelayOutcome> ClientEndedAsync(FrameRead read)
+    {
+        switch (read.Kind)
         {
-            var code = _client.Reader.CloseCode;
-            return new RelayOutcome(RelayEnd.ClientClosed, code is null ? "no status" : $"{code} {_client.Reader.CloseReason}".TrimEnd());
+            case MessageKind.Close:
+                var code = client.Reader.CloseCode;
+                return new RelayOutcome(RelayEnd.ClientClosed, code is null ? "no status" : $"{code} {client.Reader.CloseReason}".TrimEnd());
+            case MessageKind.ProtocolError:
+                await SendCloseAsync(read.ErrorCode, read.Error).ConfigureAwait(false);
+                return new RelayOutcome(RelayEnd.ClientProtocolError, $"{read.ErrorCode} {read.Error}");
+            default:
+                return new RelayOutcome(RelayEnd.ClientDisconnected, read.Error ?? "connection closed");
         }
     }
 
@@ -177,16 +172,11 @@ internal sealed class SessionRelay
     {
         try
         {
-            while (!data.IsEmpty)
-            {
-                var sent = await _target.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
-                data = data[sent..];
-                Interlocked.Add(ref _bytesToTarget, sent);
-            }
-
+            await target.SendAsync(data).ConfigureAwait(false);
+            Interlocked.Add(ref _bytesToTarget, data.Length);
             return true;
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
             return false;
         }
@@ -202,11 +192,11 @@ internal sealed class SessionRelay
             {
                 if (!busy)
                 {
-                    await _target.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                    await target.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false);
                 }
 
                 buffer = ArrayPool<byte>.Shared.Rent(Headroom + BufferSize);
-                var read = await _target.ReceiveAsync(buffer.AsMemory(Headroom), SocketFlags.None).ConfigureAwait(false);
+                var read = await target.ReceiveAsync(buffer.AsMemory(Headroom)).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return new RelayOutcome(RelayEnd.TargetClosed, "");
@@ -215,27 +205,16 @@ internal sealed class SessionRelay
                 busy = read == buffer.Length - Headroom;
 
                 // Once our close frame is out the client takes no more data: drain the target until its FIN.
-                if (!_client.Writer.CloseSent)
+                if (!client.Writer.CloseSent && await TrySendToClientAsync(buffer, read).ConfigureAwait(false) is { } gone)
                 {
-                    try
-                    {
-                        await _client.SendAsync(buffer, Headroom, read).ConfigureAwait(false);
-                        Interlocked.Add(ref _bytesToClient, read);
-                    }
-                    catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        if (!_client.Writer.CloseSent)
-                        {
-                            return new RelayOutcome(RelayEnd.ClientDisconnected, ex.Message);
-                        }
-                    }
+                    return gone;
                 }
 
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
             return new RelayOutcome(RelayEnd.TargetError, ex.Message);
         }
@@ -248,23 +227,31 @@ internal sealed class SessionRelay
         }
     }
 
-    private Task SendCloseAsync(int? code, string? reason) => _client.Writer.TrySendCloseAsync(code, reason, CloseSendTimeout);
-
-    private void ShutdownTargetSend()
+    /// <summary>Null when sent (or refused because our close frame went out meanwhile); an outcome when the client is gone.</summary>
+    private async ValueTask<RelayOutcome?> TrySendToClientAsync(byte[] buffer, int count)
     {
         try
         {
-            _target.Shutdown(SocketShutdown.Send);
+            if (await client.TrySendAsync(buffer, Headroom, count).ConfigureAwait(false))
+            {
+                Interlocked.Add(ref _bytesToClient, count);
+                observer?.OnPayload(PayloadDirection.ToClient, buffer.AsSpan(Headroom, count), time.GetTimestamp());
+            }
+
+            return null;
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
+            return client.Writer.CloseSent ? null : new RelayOutcome(RelayEnd.ClientDisconnected, ex.Message);
         }
     }
 
-    private static async Task WaitBoundedAsync(Task task, TimeSpan limit)
+    private Task SendCloseAsync(int? code, string? reason) => client.Writer.TrySendCloseAsync(code, reason, limits.CloseSendTimeout, time);
+
+    private async Task WaitBoundedAsync(Task task, TimeSpan limit)
     {
         using var delay = new CancellationTokenSource();
-        var timer = Task.Delay(limit, delay.Token);
+        var timer = Task.Delay(limit, time, delay.Token);
         if (await Task.WhenAny(task, timer).ConfigureAwait(false) == task)
         {
             await delay.CancelAsync().ConfigureAwait(false);

@@ -6,9 +6,9 @@ namespace Websockify.Systemd;
 /// </summary>
 internal static class WatchdogPinger
 {
-    public static async Task RunAsync(ServiceNotifier notifier, TimeSpan interval, CancellationToken stop)
+    public static async Task RunAsync(ServiceNotifier notifier, TimeSpan interval, TimeProvider time, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(interval / 2);
+        using var timer = new PeriodicTimer(interval / 2, time);
         notifier.Send(NotifyMessages.Watchdog);
         try
         {

@@ -1,12 +1,14 @@
-using Websockify.Http;
+using Websockify.Connections;
 
 namespace Websockify.Targets;
 
 /// <summary>The positional <c>target_addr:target_port</c>: every session goes to the same place.</summary>
 internal sealed class FixedTargetResolver(TargetEndpoint target) : ITargetResolver
 {
-    public ValueTask<TargetEndpoint?> ResolveAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<TargetEndpoint?>(target);
+    private readonly TargetResolution _resolution = TargetResolution.To(target);
+
+    public ValueTask<TargetResolution> ResolveAsync(ConnectionContext connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_resolution);
 
     public string Describe() => target.ToString();
 }

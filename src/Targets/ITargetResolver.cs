@@ -1,15 +1,15 @@
-using Websockify.Http;
+using Websockify.Connections;
 
 namespace Websockify.Targets;
 
 /// <summary>
-/// Chooses the target for an accepted upgrade. Resolution happens per request so that token plugins
-/// (target from <c>?token=</c>) replace the fixed target without touching the data path.
+/// Chooses the target for an accepted upgrade. Resolution happens per connection, with the parsed
+/// request in the context, so that token plugins (target from <c>?token=</c>) replace the fixed target
+/// without touching the data path.
 /// </summary>
 internal interface ITargetResolver
 {
-    /// <summary>Null refuses the request (unknown token); the pipeline then closes the connection.</summary>
-    ValueTask<TargetEndpoint?> ResolveAsync(HttpRequest request, CancellationToken cancellationToken);
+    ValueTask<TargetResolution> ResolveAsync(ConnectionContext connection, CancellationToken cancellationToken);
 
     /// <summary>
     /// Connecting to <paramref name="failed"/> failed: another target to try once, or null to give up
@@ -18,6 +18,6 @@ internal interface ITargetResolver
     ValueTask<TargetEndpoint?> RetryAfterConnectFailureAsync(TargetEndpoint failed, CancellationToken cancellationToken) =>
         ValueTask.FromResult<TargetEndpoint?>(null);
 
-    /// <summary>For the start-up banner: <c>127.0.0.1:5900</c>, or a description of the plugin.</summary>
+    /// <summary>For the start-up banner and status: <c>127.0.0.1:5900</c>, or a description of the plugin.</summary>
     string Describe();
 }

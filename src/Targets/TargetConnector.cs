@@ -1,54 +1,37 @@
-using System.Net;
-using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Websockify.Connections;
 
 namespace Websockify.Targets;
 
 /// <summary>
-/// Opens the TCP connection to a target. Unlike upstream, which tries only the first address,
-/// every resolved address is tried in order (IPv4 first, as upstream sorts), within one deadline.
+/// Dials the connection's chosen target; after a failure the resolver may offer one other target (a
+/// respawned wrapped program's new port). Null when there is no connection: the session closes 1011.
 /// </summary>
-internal static class TargetConnector
+internal sealed class TargetConnector(TargetDialer dialer, ITargetResolver resolver, ILogger logger)
 {
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
-
-    public static async Task<Socket> ConnectAsync(TargetEndpoint target, CancellationToken cancellationToken)
+    public async Task<ITargetConnection?> ConnectAsync(ConnectionContext connection, CancellationToken shutdown)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ConnectTimeout);
-        var addresses = IPAddress.TryParse(target.Host, out var literal)
-            ? [literal]
-            : (await Dns.GetHostAddressesAsync(target.Host, timeout.Token).ConfigureAwait(false))
-                .OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)
-                .ToArray();
-        if (addresses.Length == 0)
+        var target = connection.Target!;
+        for (var attempt = 0; ; attempt++)
         {
-            throw new SocketException((int)SocketError.HostNotFound);
-        }
-
-        Exception? last = null;
-        foreach (var address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
+            TargetLog.Connecting(logger, connection.LogName, target.ToString());
+            var result = await dialer.DialAsync(target, shutdown).ConfigureAwait(false);
+            if (result.Connection is { } open)
             {
-                await socket.ConnectAsync(new IPEndPoint(address, target.Port), timeout.Token).ConfigureAwait(false);
-                socket.NoDelay = true;
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-                return socket;
+                connection.Target = target;
+                return open;
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-            {
-                socket.Dispose();
-                last = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested
-                    ? new TimeoutException($"connection timed out after {ConnectTimeout.TotalSeconds:0} s")
-                    : ex;
-                if (ex is OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
 
-        throw last!;
+            TargetLog.ConnectFailed(logger, connection.LogName, target.ToString(), result.Failure!);
+            var retry = attempt == 0 && !shutdown.IsCancellationRequested
+                ? await resolver.RetryAfterConnectFailureAsync(target, shutdown).ConfigureAwait(false)
+                : null;
+            if (retry is null)
+            {
+                return null;
+            }
+
+            target = retry;
+        }
     }
 }

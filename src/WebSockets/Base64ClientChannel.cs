@@ -27,10 +27,10 @@ internal sealed class Base64ClientChannel(Stream stream) : ClientChannel(stream)
             var read = await Reader.ReceiveAsync(encoded.AsMemory(_carryLength, encodedCapacity - _carryLength)).ConfigureAwait(false);
             switch (read.Kind)
             {
-                case MessageKind.Close or MessageKind.None:
-                    return read;
                 case MessageKind.Binary:
-                    throw new ClientProtocolException(CloseCodes.UnsupportedData, "Unsupported: binary frames in base64 mode");
+                    return FrameRead.Violation(CloseCodes.UnsupportedData, "Unsupported: binary frames in base64 mode");
+                case not MessageKind.Text:
+                    return read;
             }
 
             var total = _carryLength + read.Count;
@@ -39,7 +39,7 @@ internal sealed class Base64ClientChannel(Stream stream) : ClientChannel(stream)
             var complete = status == OperationStatus.Done || (status == OperationStatus.NeedMoreData && !read.EndOfMessage);
             if (!complete || total - consumed > 3)
             {
-                throw new ClientProtocolException(CloseCodes.InvalidPayload, "Invalid base64 data");
+                return FrameRead.Violation(CloseCodes.InvalidPayload, "Invalid base64 data");
             }
 
             _carryLength = total - consumed;
@@ -52,14 +52,14 @@ internal sealed class Base64ClientChannel(Stream stream) : ClientChannel(stream)
         }
     }
 
-    public override async ValueTask SendAsync(byte[] buffer, int offset, int count)
+    public override async ValueTask<bool> TrySendAsync(byte[] buffer, int offset, int count)
     {
         var encodedLength = Base64.GetMaxEncodedToUtf8Length(count);
         var encoded = ArrayPool<byte>.Shared.Rent(FrameWriter.MaxHeaderLength + encodedLength);
         try
         {
             Base64.EncodeToUtf8(buffer.AsSpan(offset, count), encoded.AsSpan(FrameWriter.MaxHeaderLength), out _, out var written);
-            await Writer.SendAsync(0x1, encoded, FrameWriter.MaxHeaderLength, written).ConfigureAwait(false);
+            return await Writer.TrySendAsync(Opcode.Text, encoded, FrameWriter.MaxHeaderLength, written).ConfigureAwait(false);
         }
         finally
         {

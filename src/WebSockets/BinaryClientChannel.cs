@@ -6,13 +6,10 @@ internal sealed class BinaryClientChannel(Stream stream) : ClientChannel(stream)
     public override async ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer)
     {
         var read = await Reader.ReceiveAsync(buffer).ConfigureAwait(false);
-        if (read.Kind == MessageKind.Text)
-        {
-            throw new ClientProtocolException(CloseCodes.UnsupportedData, "Unsupported: Text frames are not supported");
-        }
-
-        return read;
+        return read.Kind == MessageKind.Text
+            ? FrameRead.Violation(CloseCodes.UnsupportedData, "Unsupported: Text frames are not supported")
+            : read;
     }
 
-    public override ValueTask SendAsync(byte[] buffer, int offset, int count) => Writer.SendAsync(0x2, buffer, offset, count);
+    public override ValueTask<bool> TrySendAsync(byte[] buffer, int offset, int count) => Writer.TrySendAsync(Opcode.Binary, buffer, offset, count);
 }

@@ -24,13 +24,15 @@ internal abstract class ClientChannel
 
     /// <summary>
     /// Reads payload into <paramref name="buffer"/>. An empty buffer waits until the client sends
-    /// something without holding any buffer; the result may then carry no bytes.
+    /// something without holding any buffer; the result may then carry no bytes. How the client side
+    /// ended (close, end of stream, a violation) comes back as a value too.
     /// </summary>
     public abstract ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer);
 
     /// <summary>
     /// Sends <paramref name="buffer"/>[offset..offset+count] as one message. The caller leaves at least
     /// <see cref="FrameWriter.MaxHeaderLength"/> bytes free before <paramref name="offset"/>.
+    /// False, with nothing sent, once our close frame is out.
     /// </summary>
-    public abstract ValueTask SendAsync(byte[] buffer, int offset, int count);
+    public abstract ValueTask<bool> TrySendAsync(byte[] buffer, int offset, int count);
 }

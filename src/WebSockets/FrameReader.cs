@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Unicode;
 
 namespace Websockify.WebSockets;
 
@@ -9,14 +10,12 @@ namespace Websockify.WebSockets;
 /// control-frame size and fragmentation, continuation order, 63-bit lengths and close payloads.
 /// Pings are answered here. Payload streams through: a frame of any size needs no more than the
 /// receive buffer, and that buffer is returned to the pool whenever it is drained, so an idle
-/// session holds none.
+/// session holds none. Every way the client side ends is a <see cref="FrameRead"/> value.
 /// </summary>
 internal sealed class FrameReader(Stream stream, FrameWriter writer)
 {
     /// <summary>A 64 KiB payload plus its 14-byte header fits in one read.</summary>
     private const int BufferSize = 64 * 1024 + 16;
-
-    private const int MaxControlPayload = 125;
 
     private byte[]? _buffer;
     private int _start;
@@ -29,7 +28,7 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
     private int _maskOffset;
     private bool _inMessage;
     private MessageKind _messageKind;
-    private bool _closeReceived;
+    private FrameRead? _ended;
 
     /// <summary>The client's close code; null when its close frame had no payload.</summary>
     public int? CloseCode { get; private set; }
@@ -41,15 +40,27 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
     /// <summary>
     /// With an empty <paramref name="destination"/>: waits until the client has sent something, holding
     /// no buffer, and returns <see cref="FrameRead.Nothing"/>. Otherwise returns the next payload bytes,
-    /// or Nothing when only control frames arrived.
+    /// or Nothing when only control frames arrived. Once the client side ended, every call says so again.
     /// </summary>
     public async ValueTask<FrameRead> ReceiveAsync(Memory<byte> destination)
     {
-        if (_closeReceived)
+        if (_ended is { } ended)
         {
-            return new FrameRead(0, true, MessageKind.Close);
+            return ended;
         }
 
+        var result = await ReceiveCoreAsync(destination).ConfigureAwait(false);
+        if (result.Ended)
+        {
+            _ended = result;
+            ReleaseIfDrained();
+        }
+
+        return result;
+    }
+
+    private async ValueTask<FrameRead> ReceiveCoreAsync(Memory<byte> destination)
+    {
         if (destination.IsEmpty)
         {
             if (Buffered == 0)
@@ -72,14 +83,22 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
                         return FrameRead.Nothing;
                     }
 
-                    await FillAsync().ConfigureAwait(false);
+                    if (await FillAsync().ConfigureAwait(false) is { } end)
+                    {
+                        return end;
+                    }
                 }
 
                 return CopyPayload(destination.Span);
             }
 
-            var header = TryParseHeader();
-            if (header is null)
+            var header = FrameHeader.Parse(_buffer.AsSpan(_start, Buffered), _inMessage);
+            if (header.Violation is { } violation)
+            {
+                return violation;
+            }
+
+            if (!header.Complete)
             {
                 if (progressed)
                 {
@@ -87,28 +106,31 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
                     return FrameRead.Nothing;
                 }
 
-                await FillAsync().ConfigureAwait(false);
+                if (await FillAsync().ConfigureAwait(false) is { } end)
+                {
+                    return end;
+                }
+
                 progressed = true; // a fill that yields only part of a header must not block again with the buffer held
                 continue;
             }
 
-            var (opcode, fin, length) = header.Value;
-            if (opcode >= 0x8)
+            var (opcode, fin, length) = (header.Opcode, header.Fin, header.Length);
+            _maskKey = header.MaskKey;
+            _start += header.HeaderLength;
+            if (opcode.IsControl())
             {
                 var payload = _buffer.AsSpan(_start, (int)length).ToArray();
                 var keyOffset = 0;
                 Masking.UnmaskCopy(payload, payload, _maskKey, ref keyOffset);
                 _start += (int)length;
                 progressed = true;
-                if (opcode == 0x8)
+                if (opcode == Opcode.Close)
                 {
-                    ReadClosePayload(payload);
-                    _closeReceived = true;
-                    ReleaseIfDrained();
-                    return new FrameRead(0, true, MessageKind.Close);
+                    return ReadClosePayload(payload);
                 }
 
-                if (opcode == 0x9)
+                if (opcode == Opcode.Ping)
                 {
                     await writer.SendPongAsync(payload).ConfigureAwait(false);
                 }
@@ -116,9 +138,9 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
                 continue;
             }
 
-            if (opcode != 0x0)
+            if (opcode != Opcode.Continuation)
             {
-                _messageKind = opcode == 0x1 ? MessageKind.Text : MessageKind.Binary;
+                _messageKind = opcode == Opcode.Text ? MessageKind.Text : MessageKind.Binary;
             }
 
             _inMessage = !fin;
@@ -157,115 +179,37 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
         return new FrameRead(take, endOfMessage, _messageKind);
     }
 
-    /// <summary>Parses and checks the next header; for a control frame, only once its whole payload is buffered.</summary>
-    private (byte Opcode, bool Fin, long Length)? TryParseHeader()
-    {
-        var span = _buffer.AsSpan(_start, Buffered);
-        if (span.Length < 2)
-        {
-            return null;
-        }
-
-        var fin = (span[0] & 0x80) != 0;
-        var rsv = (span[0] >> 4) & 0x7;
-        var opcode = (byte)(span[0] & 0x0F);
-        var masked = (span[1] & 0x80) != 0;
-        long length = span[1] & 0x7F;
-        var extended = length switch { 126 => 2, 127 => 8, _ => 0 };
-
-        // Checks that need only the first two bytes come first, so a bad frame is refused at once.
-        if (rsv != 0)
-        {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, "Protocol error: reserved bits set without an extension");
-        }
-
-        if (!masked)
-        {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, "Protocol error: frame not masked");
-        }
-
-        if (opcode is (>= 0x3 and <= 0x7) or >= 0xB)
-        {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, $"Protocol error: unknown opcode 0x{opcode:x2}");
-        }
-
-        if (opcode >= 0x8 && (!fin || length > MaxControlPayload))
-        {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, "Protocol error: control frames must be final and at most 125 bytes");
-        }
-
-        if (opcode == 0x0 && !_inMessage)
-        {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, "Protocol error: unexpected continuation frame");
-        }
-
-        if (opcode is 0x1 or 0x2 && _inMessage)
-        {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, "Protocol error: unexpected new frame inside a fragmented message");
-        }
-
-        var headerLength = 2 + extended + 4;
-        if (span.Length < headerLength)
-        {
-            return null;
-        }
-
-        if (extended == 2)
-        {
-            length = BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
-        }
-        else if (extended == 8)
-        {
-            var wide = BinaryPrimitives.ReadUInt64BigEndian(span[2..]);
-            if (wide > long.MaxValue)
-            {
-                throw new ClientProtocolException(CloseCodes.ProtocolError, "Protocol error: frame length has the most significant bit set");
-            }
-
-            length = (long)wide;
-        }
-
-        if (opcode >= 0x8 && span.Length < headerLength + length)
-        {
-            return null;
-        }
-
-        _maskKey = BinaryPrimitives.ReadUInt32LittleEndian(span[(2 + extended)..]);
-        _start += headerLength;
-        return (opcode, fin, length);
-    }
-
-    private void ReadClosePayload(byte[] payload)
+    private FrameRead ReadClosePayload(byte[] payload)
     {
         if (payload.Length == 0)
         {
-            return;
+            return FrameRead.Closed;
         }
 
         if (payload.Length == 1)
         {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, "Protocol error: close payload of one byte");
+            return FrameRead.Violation(CloseCodes.ProtocolError, "Protocol error: close payload of one byte");
         }
 
         var code = BinaryPrimitives.ReadUInt16BigEndian(payload);
         if (!CloseCodes.IsValidOnWire(code))
         {
-            throw new ClientProtocolException(CloseCodes.ProtocolError, $"Protocol error: invalid close code {code}");
+            return FrameRead.Violation(CloseCodes.ProtocolError, $"Protocol error: invalid close code {code}");
         }
 
-        try
+        var reason = payload.AsSpan(2);
+        if (!Utf8.IsValid(reason))
         {
-            CloseReason = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(payload, 2, payload.Length - 2);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new ClientProtocolException(CloseCodes.InvalidPayload, "Invalid UTF-8 in close reason");
+            return FrameRead.Violation(CloseCodes.InvalidPayload, "Invalid UTF-8 in close reason");
         }
 
+        CloseReason = Encoding.UTF8.GetString(reason);
         CloseCode = code;
+        return FrameRead.Closed;
     }
 
-    private async ValueTask FillAsync()
+    /// <summary>Reads more into the buffer; a value when the connection ended instead.</summary>
+    private async ValueTask<FrameRead?> FillAsync()
     {
         if (_buffer is null)
         {
@@ -278,13 +222,23 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
             _start = 0;
         }
 
-        var read = await stream.ReadAsync(_buffer.AsMemory(_end), CancellationToken.None).ConfigureAwait(false);
+        int read;
+        try
+        {
+            read = await stream.ReadAsync(_buffer.AsMemory(_end), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            return FrameRead.EndOfStream(ex.Message);
+        }
+
         if (read == 0)
         {
-            throw new ClientDisconnectedException("connection closed without a close frame");
+            return FrameRead.EndOfStream("connection closed without a close frame");
         }
 
         _end += read;
+        return null;
     }
 
     private void ReleaseIfDrained()

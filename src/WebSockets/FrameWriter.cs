@@ -19,38 +19,35 @@ internal sealed class FrameWriter(Stream stream)
 
     public bool CloseSent => _closeSent;
 
-    /// <summary>Sends <paramref name="buffer"/>[offset..offset+count] as one frame; offset must be at least <see cref="MaxHeaderLength"/>.</summary>
-    /// <exception cref="InvalidOperationException">The close frame was already sent.</exception>
-    public async ValueTask SendAsync(byte opcode, byte[] buffer, int offset, int count, CancellationToken cancellationToken = default)
-    {
-        if (!await WriteFrameAsync(opcode, buffer, offset, count, cancellationToken).ConfigureAwait(false))
-        {
-            throw new InvalidOperationException("the close frame was already sent");
-        }
-    }
+    /// <summary>
+    /// Sends <paramref name="buffer"/>[offset..offset+count] as one frame; offset must be at least
+    /// <see cref="MaxHeaderLength"/>. False, with nothing written, once the close frame is out.
+    /// </summary>
+    public ValueTask<bool> TrySendAsync(Opcode opcode, byte[] buffer, int offset, int count, CancellationToken cancellationToken = default) =>
+        WriteFrameAsync(opcode, buffer, offset, count, cancellationToken);
 
     public async ValueTask SendPongAsync(byte[] payload, CancellationToken cancellationToken = default)
     {
         // Closing already: a pong is no longer owed, so a refused write is fine.
-        await WriteFrameAsync(0xA, WithHeadroom(payload), MaxHeaderLength, payload.Length, cancellationToken).ConfigureAwait(false);
+        await WriteFrameAsync(Opcode.Pong, WithHeadroom(payload), MaxHeaderLength, payload.Length, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends the close frame once; later calls do nothing and return false. Null code: an empty close.</summary>
     public ValueTask<bool> SendCloseAsync(int? code, string? reason, CancellationToken cancellationToken = default)
     {
         var payload = code is null ? [] : ClosePayload(code.Value, reason ?? "");
-        return WriteFrameAsync(0x8, WithHeadroom(payload), MaxHeaderLength, payload.Length, cancellationToken);
+        return WriteFrameAsync(Opcode.Close, WithHeadroom(payload), MaxHeaderLength, payload.Length, cancellationToken);
     }
 
     /// <summary>
     /// <see cref="SendCloseAsync"/> bounded by <paramref name="limit"/>, for a client that may be gone or no
     /// longer reading: the session ends either way, so failures are swallowed.
     /// </summary>
-    public async Task TrySendCloseAsync(int? code, string? reason, TimeSpan limit)
+    public async Task TrySendCloseAsync(int? code, string? reason, TimeSpan limit, TimeProvider time)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(limit);
+            using var timeout = new CancellationTokenSource(limit, time);
             await SendCloseAsync(code, reason, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
@@ -59,7 +56,7 @@ internal sealed class FrameWriter(Stream stream)
     }
 
     /// <summary>Writes one frame under the lock; false (nothing written) once the close frame is out.</summary>
-    private async ValueTask<bool> WriteFrameAsync(byte opcode, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    private async ValueTask<bool> WriteFrameAsync(Opcode opcode, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         var headerLength = HeaderLength(count);
         WriteHeader(buffer.AsSpan(offset - headerLength, headerLength), opcode, count);
@@ -71,7 +68,7 @@ internal sealed class FrameWriter(Stream stream)
                 return false;
             }
 
-            var isClose = opcode == 0x8;
+            var isClose = opcode == Opcode.Close;
             _closeSent = isClose;
             await stream.WriteAsync(buffer.AsMemory(offset - headerLength, headerLength + count), cancellationToken).ConfigureAwait(false);
             if (isClose)
@@ -118,9 +115,9 @@ internal sealed class FrameWriter(Stream stream)
         _ => 10,
     };
 
-    private static void WriteHeader(Span<byte> header, byte opcode, int payloadLength)
+    private static void WriteHeader(Span<byte> header, Opcode opcode, int payloadLength)
     {
-        header[0] = (byte)(0x80 | opcode);
+        header[0] = (byte)(0x80 | (byte)opcode);
         switch (header.Length)
         {
             case 2:

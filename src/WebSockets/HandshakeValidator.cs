@@ -39,7 +39,8 @@ internal static class HandshakeValidator
         var version = request.Get("Sec-WebSocket-Version");
         if (version is null || !SupportedVersions.Contains(version.Trim()))
         {
-            throw new HttpRequestRejectedException(426, $"Unsupported WebSocket version '{version}'");
+            throw new HttpRequestRejectedException(
+                new HttpRejection(426, $"Unsupported WebSocket version '{version}'", [new("Sec-WebSocket-Version", "13")]));
         }
 
         var keys = request.GetAll("Sec-WebSocket-Key").ToList();

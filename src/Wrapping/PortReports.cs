@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Websockify.Platform;
 using Websockify.Targets;
 
 namespace Websockify.Wrapping;
@@ -12,19 +13,17 @@ namespace Websockify.Wrapping;
 /// </summary>
 internal sealed class PortReports : IDisposable
 {
-    private readonly DirectoryInfo _directory;
-    private readonly Socket _socket;
+    private readonly PrivateDatagramSocket _socket;
     private readonly Lock _lock = new();
     private TaskCompletionSource<TargetEndpoint> _current = NewSource();
+    private TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private PortReports(DirectoryInfo directory, Socket socket)
+    private PortReports(PrivateDatagramSocket socket)
     {
-        _directory = directory;
         _socket = socket;
-        SocketPath = Path.Combine(directory.FullName, "rebind.sock");
     }
 
-    public string SocketPath { get; }
+    public string SocketPath => _socket.Path;
 
     /// <summary>Completes when the current run of the program listens on its loopback port.</summary>
     public Task<TargetEndpoint> Current
@@ -40,10 +39,7 @@ internal sealed class PortReports : IDisposable
 
     public static PortReports Create()
     {
-        var directory = Directory.CreateTempSubdirectory("websockify-rebind-");
-        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(directory.FullName, "rebind.sock")));
-        var reports = new PortReports(directory, socket);
+        var reports = new PortReports(PrivateDatagramSocket.Create("rebind"));
         _ = reports.ReceiveLoopAsync();
         return reports;
     }
@@ -56,21 +52,22 @@ internal sealed class PortReports : IDisposable
             if (_current.Task.IsCompleted)
             {
                 _current = NewSource();
+                _replaced.TrySetResult();
+                _replaced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
     }
 
-    public void Dispose()
+    /// <summary>Completes once <paramref name="run"/> is no longer the current run (a new one started).</summary>
+    public Task Replaced(Task<TargetEndpoint> run)
     {
-        _socket.Dispose();
-        try
+        lock (_lock)
         {
-            _directory.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
+            return _current.Task == run ? _replaced.Task : Task.CompletedTask;
         }
     }
+
+    public void Dispose() => _socket.Dispose();
 
     /// <summary>Parses "4 5901" or "6 5901"; null for anything else.</summary>
     public static TargetEndpoint? Parse(string message)
@@ -85,8 +82,8 @@ internal sealed class PortReports : IDisposable
 
         return parts[0] switch
         {
-            "4" => new TargetEndpoint("127.0.0.1", port),
-            "6" => new TargetEndpoint("::1", port),
+            "4" => TargetEndpoint.Tcp("127.0.0.1", port),
+            "6" => TargetEndpoint.Tcp("::1", port),
             _ => null,
         };
     }
@@ -101,7 +98,7 @@ internal sealed class PortReports : IDisposable
             int read;
             try
             {
-                read = await _socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                read = await _socket.Socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Websockify.Interop;
+using Websockify.Platform;
 
 namespace Websockify.Wrapping;
 
 /// <summary>
-/// Starts the wrapped program through util-linux <c>setsid</c>, which makes it a session and process
-/// group leader (pid == pgid), so that the program and everything it forks can be signalled as one.
+/// Starts the wrapped program as a session and process group leader (pid == pgid, <see cref="SessionLeader"/>),
+/// so that the program and everything it forks can be signalled as one.
 /// stdio is inherited: the program's output lands where the daemon's does (the journal under systemd).
 /// </summary>
 internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, string rebindLibrary, int listenPort, string reportSocket)
@@ -20,12 +21,7 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
 
     public IRunningProgram Start()
     {
-        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        psi.ArgumentList.Add("--");
-        foreach (var arg in command)
-        {
-            psi.ArgumentList.Add(arg);
-        }
+        var psi = SessionLeader.StartInfo(command);
 
         foreach (var name in Withheld)
         {
@@ -39,7 +35,7 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
         psi.Environment["REBIND_OLD_PORT"] = listenPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.Environment["REBIND_NEW_PORT"] = "0";
         psi.Environment["REBIND_REPORT_SOCKET"] = reportSocket;
-        return new RunningProcess(Process.Start(psi) ?? throw new InvalidOperationException("setsid did not start"));
+        return new RunningProcess(SessionLeader.Start(psi));
     }
 
     /// <summary>

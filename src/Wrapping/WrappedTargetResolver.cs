@@ -1,4 +1,4 @@
-using Websockify.Http;
+using Websockify.Connections;
 using Websockify.Targets;
 
 namespace Websockify.Wrapping;
@@ -7,20 +7,20 @@ namespace Websockify.Wrapping;
 /// Targets the wrapped program's loopback port. A session arriving before the program listens (at
 /// start-up, or between respawns) waits for it within the handshake deadline instead of failing.
 /// </summary>
-internal sealed class WrappedTargetResolver(PortReports reports, string description, WrapMode mode) : ITargetResolver
+internal sealed class WrappedTargetResolver(PortReports reports, string description, WrapMode mode, TimeProvider time) : ITargetResolver
 {
     /// <summary>How long a session waits for a respawned program to listen again.</summary>
     private static readonly TimeSpan RespawnWait = TimeSpan.FromSeconds(15);
 
-    public async ValueTask<TargetEndpoint?> ResolveAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async ValueTask<TargetResolution> ResolveAsync(ConnectionContext connection, CancellationToken cancellationToken)
     {
         try
         {
-            return await reports.Current.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return TargetResolution.To(await reports.Current.WaitAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
-            return null;
+            return TargetResolution.Refused($"{description} is not listening (yet)");
         }
     }
 
@@ -35,18 +35,18 @@ internal sealed class WrappedTargetResolver(PortReports reports, string descript
             return null;
         }
 
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(RespawnWait);
+        using var limit = new CancellationTokenSource(RespawnWait, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
             // Wait for a run other than the one whose port failed (the same port number may come back).
             var failedRun = reports.Current;
-            while (failedRun.IsCompletedSuccessfully && failedRun.Result == failed && reports.Current == failedRun)
+            if (failedRun.IsCompletedSuccessfully && failedRun.Result == failed)
             {
-                await Task.Delay(50, limit.Token).ConfigureAwait(false);
+                await reports.Replaced(failedRun).WaitAsync(linked.Token).ConfigureAwait(false);
             }
 
-            return await reports.Current.WaitAsync(limit.Token).ConfigureAwait(false);
+            return await reports.Current.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,8 @@
 using System.Security.Authentication;
 using System.Net.Security;
 using Websockify.Cli;
+using Websockify.Listening;
+using Websockify.Targets;
 
 namespace Websockify.Tests.Unit.Cli;
 
@@ -22,7 +24,7 @@ public sealed class OptionsBuilderTests
     public void Listen_spec_follows_upstream_grammar(string spec, string? host, int port)
     {
         var options = Build(spec, "localhost:5900");
-        Assert.Equal(new HostPort(host, port), options.Listen);
+        Assert.Equal(new ListenSettings(host, port), options.Listen);
     }
 
     [Theory]
@@ -30,7 +32,7 @@ public sealed class OptionsBuilderTests
     [InlineData("[::1]:5901", "::1", 5901)]
     [InlineData("fe80::1:5901", "fe80::1", 5901)]
     public void Target_spec_follows_upstream_grammar(string spec, string host, int port) =>
-        Assert.Equal(new HostPort(host, port), Build("6080", spec).Target);
+        Assert.Equal(TargetEndpoint.Tcp(host, port), Build("6080", spec).Target);
 
     [Theory]
     [InlineData("Too few arguments")]
@@ -53,12 +55,12 @@ public sealed class OptionsBuilderTests
     {
         var options = Build("6080", "--verb", "h:1", "-6", "--log-file", "ws.log", "--cert=c.pem");
         Assert.True(options.Verbose);
-        Assert.True(options.PreferIpv6);
+        Assert.True(options.Listen!.PreferIpv6);
         Assert.Equal("/work/dir/ws.log", options.LogFile);
         Assert.Equal("/work/dir/c.pem", options.Tls.CertPath);
 
         var clustered = Build("-v6", "6080", "h:1");
-        Assert.True(clustered.Verbose && clustered.PreferIpv6);
+        Assert.True(clustered.Verbose && clustered.Listen!.PreferIpv6);
     }
 
     [Fact]
@@ -153,8 +155,9 @@ public sealed class OptionsBuilderTests
     public void With_passed_sockets_the_listen_positional_is_optional(string? listen, string target, params string[] argv)
     {
         var options = OptionsBuilder.Build(ArgumentTokenizer.Tokenize(argv), "/w", _ => false, socketsPassed: true);
-        Assert.Equal(listen is null ? null : HostPort.ParseListen(listen), options.Listen);
-        Assert.Equal(HostPort.ParseTarget(target), options.Target);
+        Assert.Equal(listen is null ? null : new ListenSettings(null, int.Parse(listen, System.Globalization.CultureInfo.InvariantCulture)), options.Listen);
+        var parsed = HostPort.ParseTarget(target);
+        Assert.Equal(TargetEndpoint.Tcp(parsed.Host!, parsed.Port), options.Target);
     }
 
     [Fact]
@@ -174,6 +177,29 @@ public sealed class OptionsBuilderTests
         Assert.True(options.Daemon);
         Assert.Equal("/work/dir/run/ws.pid", options.PidFile);
     }
+
+    [Theory]
+    [InlineData("1", 1.0)]
+    [InlineData("0.25", 0.25)]
+    [InlineData("86400", 86400.0)]
+    public void Handshake_timeout_sets_the_one_limit(string value, double seconds)
+    {
+        Assert.Equal(Limits.Default.HandshakeTimeout, Build("6080", "h:1").Limits.HandshakeTimeout);
+        var limits = Build("--handshake-timeout", value, "6080", "h:1").Limits;
+        Assert.Equal(TimeSpan.FromSeconds(seconds), limits.HandshakeTimeout);
+        Assert.Equal(Limits.Default.ConnectTimeout, limits.ConnectTimeout);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("ten")]
+    [InlineData("86401")]
+    [InlineData("1e3")]
+    public void Handshake_timeout_refuses_what_is_not_a_positive_number_of_seconds(string value) =>
+        Assert.Equal(
+            $"option --handshake-timeout: invalid value: '{value}' (seconds, more than 0 and at most 86400)",
+            UsageError("--handshake-timeout", value, "6080", "h:1"));
 
     [Fact]
     public void Help_lists_every_option()

@@ -50,7 +50,7 @@ public sealed class HttpRequestParserTests
     public void Header_count_is_bounded()
     {
         var head = new StringBuilder("GET / HTTP/1.1");
-        for (var i = 0; i <= HttpLimits.MaxHeaderCount; i++)
+        for (var i = 0; i <= Limits.MaxHeaderCount; i++)
         {
             head.Append($"\r\nX-{i}: v");
         }

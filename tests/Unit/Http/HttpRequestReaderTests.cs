@@ -42,10 +42,10 @@ public sealed class HttpRequestReaderTests
     [Fact]
     public async Task An_oversized_head_is_431_without_reading_it_all()
     {
-        var huge = "GET / HTTP/1.1\r\nX-Big: " + new string('a', 10 * HttpLimits.MaxHeaderBytes) + "\r\n\r\n";
+        var huge = "GET / HTTP/1.1\r\nX-Big: " + new string('a', 10 * Limits.MaxHeaderBytes) + "\r\n\r\n";
         var stream = new MemoryStream(Encoding.ASCII.GetBytes(huge));
         var error = await Assert.ThrowsAsync<HttpRequestRejectedException>(() => HttpRequestReader.ReadAsync(stream, CancellationToken.None));
         Assert.Equal(431, error.StatusCode);
-        Assert.True(stream.Position <= HttpLimits.MaxHeaderBytes);
+        Assert.True(stream.Position <= Limits.MaxHeaderBytes);
     }
 }

@@ -34,6 +34,9 @@ internal sealed class ChannelPair : IAsyncDisposable
 
     public async Task SendRawAsync(byte[] bytes) => await Raw.WriteAsync(bytes);
 
+    /// <summary>The server's FIN: the client end then reads end-of-stream after whatever was sent.</summary>
+    public void ShutdownServerSend() => _server.Shutdown(SocketShutdown.Send);
+
     public async Task<WireFrame> ReadFrameAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));

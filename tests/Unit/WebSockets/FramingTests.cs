@@ -32,15 +32,35 @@ public sealed class FramingTests
         await pair.SendRawAsync(frames);
 
         var buffer = new byte[1024];
-        var failure = await Record.ExceptionAsync(async () =>
+        var read = FrameRead.Nothing;
+        for (var i = 0; i < 4 && !read.Ended; i++)
         {
-            for (var i = 0; i < 4; i++)
-            {
-                await pair.Channel.ReceiveAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-            }
-        });
-        var violation = Assert.IsType<ClientProtocolException>(failure);
-        Assert.True(expectedCode == violation.CloseCode, $"{name}: expected {expectedCode}, got {violation.CloseCode} ({violation.Message})");
+            read = await pair.Channel.ReceiveAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.True(read.Kind == MessageKind.ProtocolError, $"{name}: expected a violation, got {read}");
+        Assert.True(expectedCode == read.ErrorCode, $"{name}: expected {expectedCode}, got {read.ErrorCode} ({read.Error})");
+        Assert.True(read.EndOfMessage);
+
+        // The reader stays ended: a later call reports the same violation, without reading on.
+        Assert.Equal(read, await pair.Channel.ReceiveAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_connection_that_ends_without_a_close_frame_is_reported_as_end_of_stream()
+    {
+        await using var pair = await ChannelPair.CreateAsync(PayloadEncoding.Binary);
+        await pair.SendRawAsync(RawFrame.Build(RawFrame.Binary, "ab"u8, fin: false)[..4]); // half a frame, then FIN
+        pair.Raw.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+
+        var read = await pair.Channel.ReceiveAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        if (read.Kind == MessageKind.None)
+        {
+            read = await pair.Channel.ReceiveAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.Equal(MessageKind.EndOfStream, read.Kind);
+        Assert.True(read.Ended);
     }
 
     [Fact]
@@ -48,8 +68,9 @@ public sealed class FramingTests
     {
         await using var pair = await ChannelPair.CreateAsync(PayloadEncoding.Binary);
         await pair.SendRawAsync(RawFrame.Build(RawFrame.Text, "hi"u8));
-        var error = await Assert.ThrowsAsync<ClientProtocolException>(async () => await pair.Channel.ReceiveAsync(new byte[16]));
-        Assert.Equal(1003, error.CloseCode);
+        var read = await pair.Channel.ReceiveAsync(new byte[16]);
+        Assert.Equal(MessageKind.ProtocolError, read.Kind);
+        Assert.Equal(1003, read.ErrorCode);
     }
 
     [Fact]
@@ -88,7 +109,7 @@ public sealed class FramingTests
         await using var pair = await ChannelPair.CreateAsync(PayloadEncoding.Binary);
         await pair.SendRawAsync(RawFrame.CloseFrame(4000, "bye"));
         var read = await pair.Channel.ReceiveAsync(new byte[16]);
-        Assert.True(read.Closed);
+        Assert.Equal(MessageKind.Close, read.Kind);
         Assert.Equal(4000, pair.Channel.Reader.CloseCode);
         Assert.Equal("bye", pair.Channel.Reader.CloseReason);
     }
@@ -125,19 +146,35 @@ public sealed class FramingTests
     {
         await using var pair = await ChannelPair.CreateAsync(PayloadEncoding.Base64);
         await pair.SendRawAsync(RawFrame.Build(RawFrame.Text, "@@@@"u8));
-        var error = await Assert.ThrowsAsync<ClientProtocolException>(async () => await pair.Channel.ReceiveAsync(new byte[16]));
-        Assert.Equal(1007, error.CloseCode);
+        var read = await pair.Channel.ReceiveAsync(new byte[16]);
+        Assert.Equal(MessageKind.ProtocolError, read.Kind);
+        Assert.Equal(1007, read.ErrorCode);
     }
 
     [Fact]
     public async Task Base64_mode_sends_text_frames()
     {
         await using var pair = await ChannelPair.CreateAsync(PayloadEncoding.Base64);
-        await pair.Channel.SendAsync([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 255], FrameWriter.MaxHeaderLength, 4);
+        Assert.True(await pair.Channel.TrySendAsync([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 255], FrameWriter.MaxHeaderLength, 4));
         var frame = await pair.ReadFrameAsync();
         Assert.Equal(RawFrame.Text, frame.Opcode);
         Assert.False(frame.Masked);
         Assert.Equal("AAEC/w==", Encoding.ASCII.GetString(frame.Payload));
+    }
+
+    [Fact]
+    public async Task After_the_close_frame_nothing_more_is_sent_and_TrySend_says_so()
+    {
+        await using var pair = await ChannelPair.CreateAsync(PayloadEncoding.Binary);
+        Assert.True(await pair.Channel.Writer.SendCloseAsync(1000, "done"));
+        Assert.False(await pair.Channel.TrySendAsync(new byte[FrameWriter.MaxHeaderLength + 3], FrameWriter.MaxHeaderLength, 3));
+        Assert.False(await pair.Channel.Writer.SendCloseAsync(1001, "again"));
+
+        var close = await pair.ReadFrameAsync();
+        Assert.Equal(RawFrame.Close, close.Opcode);
+        pair.ShutdownServerSend();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.Null(await RawFrame.ReadAsync(pair.Raw, timeout.Token)); // nothing followed the close frame
     }
 
     private static async Task<string> ReadMessageAsync(ClientChannel channel)

@@ -1,4 +1,4 @@
-namespace Websockify.WebSockets;
+namespace Websockify.Net;
 
 /// <summary>
 /// Replays bytes that arrived together with the request head (a client may send its first frame
@@ -6,7 +6,29 @@ namespace Websockify.WebSockets;
 /// </summary>
 internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
 {
+    private byte[] _prefix = prefix;
     private int _offset;
+
+    /// <summary>
+    /// <paramref name="stream"/> with <paramref name="bytes"/> to be read first. A stream that already
+    /// replays bytes takes them in front of its own, so pipelined requests never nest streams.
+    /// </summary>
+    public static Stream Unread(Stream stream, byte[] bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            return stream;
+        }
+
+        if (stream is PrefixedStream prefixed)
+        {
+            prefixed._prefix = [.. bytes, .. prefixed._prefix.AsSpan(prefixed._offset)];
+            prefixed._offset = 0;
+            return prefixed;
+        }
+
+        return new PrefixedStream(bytes, stream);
+    }
 
     public override bool CanRead => true;
 
@@ -20,10 +42,10 @@ internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_offset < prefix.Length)
+        if (_offset < _prefix.Length)
         {
-            var count = Math.Min(buffer.Length, prefix.Length - _offset);
-            prefix.AsSpan(_offset, count).CopyTo(buffer.Span);
+            var count = Math.Min(buffer.Length, _prefix.Length - _offset);
+            _prefix.AsSpan(_offset, count).CopyTo(buffer.Span);
             _offset += count;
             return ValueTask.FromResult(count);
         }

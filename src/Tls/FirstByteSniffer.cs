@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Websockify.Listening;
+namespace Websockify.Tls;
 
 internal enum ConnectionKind
 {

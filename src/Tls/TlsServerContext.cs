@@ -2,9 +2,8 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using Websockify.Cli;
 
-namespace Websockify.Listening;
+namespace Websockify.Tls;
 
 /// <summary>The certificate could not be used; start-up fails with this message (exit status 1).</summary>
 internal sealed class TlsConfigurationException(string message) : Exception(message);
@@ -39,7 +38,7 @@ internal sealed class TlsServerContext
     {
         if (!File.Exists(_settings.CertPath))
         {
-            ListeningLog.ReloadFailed(logger, _settings.CertPath, "file not found; keeping the current certificate");
+            TlsLog.ReloadFailed(logger, _settings.CertPath, "file not found; keeping the current certificate");
             return;
         }
 
@@ -47,11 +46,11 @@ internal sealed class TlsServerContext
         {
             var certificate = LoadCertificate(_settings);
             Volatile.Write(ref _options, BuildOptions(_settings, certificate));
-            ListeningLog.CertificateLoaded(logger, _settings.CertPath, certificate.Subject, certificate.NotAfter);
+            TlsLog.CertificateLoaded(logger, _settings.CertPath, certificate.Subject, certificate.NotAfter);
         }
         catch (TlsConfigurationException ex)
         {
-            ListeningLog.ReloadFailed(logger, _settings.CertPath, ex.Message + "; keeping the current certificate");
+            TlsLog.ReloadFailed(logger, _settings.CertPath, ex.Message + "; keeping the current certificate");
         }
     }
 
@@ -63,7 +62,7 @@ internal sealed class TlsServerContext
         }
 
         var certificate = LoadCertificate(settings);
-        ListeningLog.CertificateLoaded(logger, settings.CertPath, certificate.Subject, certificate.NotAfter);
+        TlsLog.CertificateLoaded(logger, settings.CertPath, certificate.Subject, certificate.NotAfter);
         return new TlsServerContext(settings, BuildOptions(settings, certificate));
     }
 

@@ -1,0 +1,49 @@
+using Websockify.Connections;
+using Websockify.Http;
+using Websockify.Net;
+using Websockify.WebSockets;
+
+namespace Websockify.Dispatch;
+
+/// <summary>
+/// Reads the connection's next request head (bounded by <see cref="Limits"/>) and sorts it: upgrade,
+/// plain HTTP, or rejected with its own status and headers. Bytes the client sent after the head (an
+/// eager client's first frame, a pipelined request) are put back in front of the transport.
+/// </summary>
+internal static class RequestDispatcher
+{
+    public static async Task<Dispatched> NextAsync(ConnectionContext connection, CancellationToken cancellationToken)
+    {
+        ReceivedRequest? received;
+        try
+        {
+            received = await HttpRequestReader.ReadAsync(connection.Transport, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestRejectedException ex)
+        {
+            return new Dispatched(RequestKind.Rejected, Rejection: ex.Rejection);
+        }
+
+        if (received is null)
+        {
+            return new Dispatched(RequestKind.Closed);
+        }
+
+        var request = received.Request;
+        connection.Request = request;
+        connection.Transport = PrefixedStream.Unread(connection.Transport, received.Leftover);
+        if (!HandshakeValidator.IsUpgradeRequest(request))
+        {
+            return new Dispatched(RequestKind.Plain, request);
+        }
+
+        try
+        {
+            return new Dispatched(RequestKind.Upgrade, request, HandshakeValidator.Validate(request));
+        }
+        catch (HttpRequestRejectedException ex)
+        {
+            return new Dispatched(RequestKind.Rejected, request, Rejection: ex.Rejection);
+        }
+    }
+}

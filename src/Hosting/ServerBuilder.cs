@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+using Websockify.Auth;
+using Websockify.Connections;
+using Websockify.Http;
+using Websockify.Relay;
+using Websockify.Targets;
+using Websockify.Tls;
+
+namespace Websockify.Hosting;
+
+/// <summary>
+/// Puts the pipeline together. Each later feature is one implementation handed in here: the web server
+/// (<c>--web</c>) as the HTTP handler, auth plugins as authenticators, token plugins as the resolver,
+/// <c>--record</c>, <c>--traffic</c> and metrics as session observers.
+/// </summary>
+internal static class ServerBuilder
+{
+    public static ProxyServer Build(ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, Limits limits, TimeProvider time, ILogger logger)
+    {
+        var shutdown = new CancellationTokenSource();
+        var sessions = new SessionRegistry();
+        var connector = new TargetConnector(new TargetDialer(limits.ConnectTimeout, time), resolver, logger);
+        var stages = new PipelineStages(
+            Tls: new TlsNegotiation(tls, logger),
+            UpgradeAuth: AllowAll.Instance,
+            WebAuth: AllowAll.Instance,
+            Web: new MethodNotAllowedHandler(),
+            Targets: resolver,
+            Session: new SessionStage(connector, sessions, SessionObservers.None, limits, time, logger));
+        var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
+        return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger);
+    }
+}

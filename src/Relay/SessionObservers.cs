@@ -1,0 +1,55 @@
+using Websockify.Connections;
+
+namespace Websockify.Relay;
+
+/// <summary>
+/// The observers attached at start-up, opened together for each session. With none attached
+/// <see cref="Open"/> returns null and the relay makes no call and reads no clock: it costs nothing.
+/// </summary>
+internal sealed class SessionObservers(IReadOnlyList<ISessionObserverFactory> factories)
+{
+    public static SessionObservers None { get; } = new([]);
+
+    public ISessionObserver? Open(ConnectionContext connection, long timestamp)
+    {
+        if (factories.Count == 0)
+        {
+            return null;
+        }
+
+        var opened = new List<ISessionObserver>(factories.Count);
+        foreach (var factory in factories)
+        {
+            if (factory.OnStarted(connection, timestamp) is { } observer)
+            {
+                opened.Add(observer);
+            }
+        }
+
+        return opened.Count switch
+        {
+            0 => null,
+            1 => opened[0],
+            _ => new Fanout(opened),
+        };
+    }
+
+    private sealed class Fanout(List<ISessionObserver> observers) : ISessionObserver
+    {
+        public void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, long timestamp)
+        {
+            foreach (var observer in observers)
+            {
+                observer.OnPayload(direction, payload, timestamp);
+            }
+        }
+
+        public void OnEnded(SessionSummary summary)
+        {
+            foreach (var observer in observers)
+            {
+                observer.OnEnded(summary);
+            }
+        }
+    }
+}

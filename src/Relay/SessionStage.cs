@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using Websockify.Connections;
+using Websockify.Targets;
+using Websockify.WebSockets;
+
+namespace Websockify.Relay;
+
+/// <summary>
+/// The last stage, after the 101: connect to the target (1011 to the client if that fails), then relay
+/// until either side ends, with the session registered (for shutdown and status) and observed.
+/// </summary>
+internal sealed class SessionStage(
+    TargetConnector connector, SessionRegistry sessions, SessionObservers observers, Limits limits, TimeProvider time, ILogger logger)
+{
+    public async Task RunAsync(ConnectionContext connection, AcceptedHandshake handshake, CancellationToken shutdown)
+    {
+        var channel = ClientChannel.Create(connection.Transport, handshake.Subprotocol.Encoding);
+        var target = await connector.ConnectAsync(connection, shutdown).ConfigureAwait(false);
+        if (target is null)
+        {
+            await channel.Writer.TrySendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", limits.CloseSendTimeout, time)
+                .ConfigureAwait(false);
+            await LingeringClose.CloseAsync(connection.Socket, limits.LingerTimeout, time).ConfigureAwait(false);
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        var relay = new SessionRelay(channel, connection.Socket, target, limits, time, observers.Open(connection, started));
+        sessions.Add(relay);
+        try
+        {
+            var outcome = await relay.RunAsync().ConfigureAwait(false);
+            RelayLog.SessionEnded(logger, connection.LogName, outcome, relay.BytesToTarget, relay.BytesToClient, time.GetElapsedTime(started).TotalSeconds);
+        }
+        finally
+        {
+            sessions.Remove(relay);
+            target.Dispose();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Websockify.Targets;
+
+internal static partial class TargetLog
+{
+    [LoggerMessage(400, LogLevel.Information, "{Client}: connecting to: {Target}", EventName = "Connecting")]
+    public static partial void Connecting(ILogger logger, string client, string target);
+
+    [LoggerMessage(401, LogLevel.Warning, "{Client}: Failed to connect to {Target}: {Reason}", EventName = "ConnectFailed")]
+    public static partial void ConnectFailed(ILogger logger, string client, string target, string reason);
+
+    [LoggerMessage(403, LogLevel.Information, "{Client}: no target for this request ({Reason}), closing", EventName = "NoTarget")]
+    public static partial void NoTarget(ILogger logger, string client, string reason);
+}

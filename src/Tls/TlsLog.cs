@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Websockify.Tls;
+
+internal static partial class TlsLog
+{
+    [LoggerMessage(101, LogLevel.Information, "{Client}: SSL connection but '{CertPath}' not found", EventName = "TlsWithoutCertificate")]
+    public static partial void TlsWithoutCertificate(ILogger logger, string client, string certPath);
+
+    [LoggerMessage(102, LogLevel.Information, "{Client}: non-SSL connection received but disallowed", EventName = "PlainRefused")]
+    public static partial void PlainRefused(ILogger logger, string client);
+
+    [LoggerMessage(103, LogLevel.Debug, "{Client}: {Kind} WebSocket connection", EventName = "ConnectionKind")]
+    public static partial void ConnectionKind(ILogger logger, string client, string kind);
+
+    [LoggerMessage(104, LogLevel.Information, "{Client}: TLS handshake failed: {Reason}", EventName = "TlsHandshakeFailed")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string client, string reason);
+
+    [LoggerMessage(107, LogLevel.Information, "Loaded certificate '{Path}': {Subject}, valid until {NotAfter:yyyy-MM-dd}", EventName = "CertificateLoaded")]
+    public static partial void CertificateLoaded(ILogger logger, string path, string subject, DateTime notAfter);
+
+    [LoggerMessage(109, LogLevel.Warning, "Reloading '{Path}' failed: {Reason}", EventName = "ReloadFailed")]
+    public static partial void ReloadFailed(ILogger logger, string path, string reason);
+}

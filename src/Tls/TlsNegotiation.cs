@@ -1,0 +1,53 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Websockify.Connections;
+
+namespace Websockify.Tls;
+
+/// <summary>
+/// The first stage: one port serves ws:// and wss://. A ClientHello gets the TLS handshake and the
+/// connection's transport becomes the TLS stream; plain bytes go on as they are unless <c>--ssl-only</c>.
+/// </summary>
+internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger)
+{
+    /// <summary>False when the connection ends here (closed, refused, handshake failed); the reason is logged.</summary>
+    public async Task<bool> NegotiateAsync(ConnectionContext connection, CancellationToken cancellationToken)
+    {
+        switch (await FirstByteSniffer.SniffAsync(connection.Socket, cancellationToken).ConfigureAwait(false))
+        {
+            case ConnectionKind.Closed:
+                Listening.ListeningLog.ClosedBeforeRequest(logger, connection.LogName);
+                return false;
+            case ConnectionKind.Plain when tls.SslOnly:
+                TlsLog.PlainRefused(logger, connection.LogName);
+                return false;
+            case ConnectionKind.Plain:
+                TlsLog.ConnectionKind(logger, connection.LogName, "Plain non-SSL (ws://)");
+                return true;
+        }
+
+        if (tls.Options is not { } options)
+        {
+            TlsLog.TlsWithoutCertificate(logger, connection.LogName, tls.CertPath);
+            return false;
+        }
+
+        var ssl = new SslStream(connection.Transport, leaveInnerStreamOpen: false);
+        connection.Transport = ssl;
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        {
+            TlsLog.TlsHandshakeFailed(logger, connection.LogName, ex.Message);
+            return false;
+        }
+
+        connection.Tls = new TlsFacts(ssl.SslProtocol, ssl.NegotiatedCipherSuite, ssl.RemoteCertificate as X509Certificate2);
+        TlsLog.ConnectionKind(logger, connection.LogName, "SSL/TLS (wss://)");
+        return true;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Net.Security;
+using System.Security.Authentication;
+
+namespace Websockify.Tls;
+
+/// <summary>
+/// Where the certificate comes from and how TLS is negotiated. The certificate file is optional unless
+/// <see cref="SslOnly"/>: without it, TLS clients are refused and plain ones served, as upstream does.
+/// </summary>
+internal sealed record TlsSettings
+{
+    public required string CertPath { get; init; }
+
+    public string? KeyPath { get; init; }
+
+    public string? KeyPassword { get; init; }
+
+    public bool SslOnly { get; init; }
+
+    public SslProtocols MinimumProtocols { get; init; } = SslProtocols.None;
+
+    public IReadOnlyList<TlsCipherSuite>? CipherSuites { get; init; }
+}

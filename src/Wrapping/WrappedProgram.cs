@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Websockify.Interop;
+using Websockify.Targets;
+
+namespace Websockify.Wrapping;
+
+/// <summary>rebind.so was not found; start-up fails with this message (exit status 1).</summary>
+internal sealed class WrapStartException(string message) : Exception(message);
+
+/// <summary>
+/// <c>websockify PORT -- PROGRAM ARGS</c>: the program started under supervision with rebind.so, the
+/// resolver that targets whatever port it listens on, and the reaping of what it daemonizes.
+/// </summary>
+internal sealed class WrappedProgram : IDisposable
+{
+    /// <summary>How long start-up waits for the program to listen before serving (and READY=1) anyway.</summary>
+    private static readonly TimeSpan ListenWait = TimeSpan.FromSeconds(30);
+
+    private readonly WrapSettings _settings;
+    private readonly PortReports _reports;
+    private readonly PosixSignalRegistration _childExits;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    private WrappedProgram(WrapSettings settings, PortReports reports, ProgramSupervisor supervisor, TimeProvider time, ILogger logger, CancellationToken stop)
+    {
+        _settings = settings;
+        _reports = reports;
+        _time = time;
+        _logger = logger;
+        Resolver = new WrappedTargetResolver(reports, settings.Description, settings.Mode, time);
+        supervisor.Starting += reports.Reset;
+        _childExits = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => ProcessProgramLauncher.ReapAdoptedOrphans(supervisor.CurrentPid));
+        Supervising = supervisor.RunAsync(stop);
+    }
+
+    public ITargetResolver Resolver { get; }
+
+    /// <summary>Ends when supervision ends: with the program's status in exit mode, null once stopped.</summary>
+    public Task<int?> Supervising { get; }
+
+    /// <param name="listenPort">The port the program will bind: the daemon's own (rebind.so moves it).</param>
+    /// <exception cref="WrapStartException">rebind.so is not where it was looked for.</exception>
+    public static WrappedProgram Start(WrapSettings settings, int listenPort, TimeProvider time, ILogger logger, CancellationToken stop)
+    {
+        var rebind = RebindLibraryLocator.Find(settings.RebindLibrary, AppContext.BaseDirectory)
+            ?? throw new WrapStartException(
+                $"rebind.so not found (looked for {settings.RebindLibrary ?? string.Join(", ", RebindLibraryLocator.Candidates(AppContext.BaseDirectory))}); use --rebind-lib PATH");
+
+        // Adopt what the program daemonizes, so it can be stopped with us and reaped (no orphans, no zombies).
+        LibC.BecomeChildSubreaper();
+        var reports = PortReports.Create();
+        var supervisor = new ProgramSupervisor(
+            new ProcessProgramLauncher(settings.Command, rebind, listenPort, reports.SocketPath), settings.Mode, settings.Description, logger);
+        return new WrappedProgram(settings, reports, supervisor, time, logger, stop);
+    }
+
+    /// <summary>
+    /// Upstream's banner names the program's port, and READY=1 must mean "serving": wait, bounded, until
+    /// the program listens (or exits, or the daemon is told to stop).
+    /// </summary>
+    public async Task WaitUntilListeningAsync(Task stopRequested)
+    {
+        await Task.WhenAny(_reports.Current, Supervising, stopRequested, Task.Delay(ListenWait, _time)).ConfigureAwait(false);
+        if (_reports.Current.IsCompletedSuccessfully)
+        {
+            WrappingLog.Listening(_logger, _settings.Description, _reports.Current.Result.ToString());
+        }
+    }
+
+    public void Dispose()
+    {
+        _reports.Dispose();
+        _childExits.Dispose();
+    }
+}
