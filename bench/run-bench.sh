@@ -7,11 +7,19 @@ shared="${SHARED_DIR:-$root/../shared}"
 [ -x "$shared/bench/run.sh" ] || { echo "bench: $shared/bench/run.sh not found (set SHARED_DIR)" >&2; exit 1; }
 "$root/scripts/install-deps.sh" bench
 
+# BENCH_BEFORE=/path/to/an/older/websockify adds that binary to the same run ("no worse" checks).
+before=()
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  [ -x "$BENCH_BEFORE" ] || { echo "bench: BENCH_BEFORE=$BENCH_BEFORE is not executable" >&2; exit 1; }
+  before=(--proxy "websockify-unix-before=$BENCH_BEFORE {listen} {target}")
+fi
+
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 "$shared/bench/run.sh" --scenarios "${BENCH_SCENARIOS:-S0,S1,S2,S4,S5,S6}" --reps "${BENCH_REPS:-3}" \
   --raw-proxy 'socat=socat -b65536 TCP-LISTEN:{listen_port},bind=127.0.0.1,fork,reuseaddr,backlog=4096 TCP:{target}' \
   --proxy 'websockify-py=websockify {listen} {target}' \
+  "${before[@]}" \
   --proxy "websockify-unix=$root/build/bin/websockify {listen} {target}" \
   --out "$out" | tee "$out/stdout.txt"
 
