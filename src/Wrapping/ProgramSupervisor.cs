@@ -5,25 +5,31 @@ namespace Websockify.Wrapping;
 /// <summary>
 /// Runs the wrapped program according to <see cref="WrapMode"/> and, when the daemon stops, stops the
 /// program's whole process group: SIGTERM, then SIGKILL after a grace period. Upstream leaves
-/// the program running as an orphan.
+/// the program running as an orphan. Every wait (back-off, grace period, liveness polls) is on
+/// <paramref name="time"/>, so tests drive it with a fake clock.
 /// </summary>
 internal sealed class ProgramSupervisor(
     IProgramLauncher launcher,
     WrapMode mode,
     string description,
     ILogger logger,
-    Func<TimeSpan, CancellationToken, Task>? delay = null,
-    TimeSpan? stopGrace = null)
+    TimeSpan? stopGrace = null,
+    TimeProvider? time = null)
 {
     /// <summary>How long the program group gets between SIGTERM and SIGKILL.</summary>
     public static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(5);
 
-    private readonly TimeSpan _stopGrace = stopGrace ?? DefaultStopGrace;
+    /// <summary>
+    /// How often the group is checked for leftovers after SIGTERM: no event says "the group is empty"
+    /// (daemonized children are not ours to wait for), so it is polled.
+    /// </summary>
+    public static readonly TimeSpan LivenessPoll = TimeSpan.FromMilliseconds(50);
 
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
-    private readonly Func<TimeSpan, CancellationToken, Task> _delay = delay ?? Task.Delay;
+    private readonly TimeSpan _stopGrace = stopGrace ?? DefaultStopGrace;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly RespawnBackoff _backoff = new();
 
     private volatile int _currentPid;
@@ -43,11 +49,12 @@ internal sealed class ProgramSupervisor(
         while (true)
         {
             Starting?.Invoke();
+            var started = _time.GetTimestamp(); // the run is timed from its launch
             using var program = launcher.Start();
             _currentPid = program.Pid;
-            var started = DateTime.UtcNow;
             WrappingLog.Started(logger, description, program.Pid);
 
+            // Not a timer: completes only when stop fires.
             var stopped = Task.Delay(Timeout.Infinite, stop);
             if (await Task.WhenAny(program.Exited, stopped).ConfigureAwait(false) != program.Exited)
             {
@@ -69,11 +76,11 @@ internal sealed class ProgramSupervisor(
                     return null;
                 default:
                     await StopGroupAsync(program).ConfigureAwait(false);
-                    var wait = _backoff.NextDelay(DateTime.UtcNow - started);
+                    var wait = _backoff.NextDelay(_time.GetElapsedTime(started));
                     WrappingLog.Respawning(logger, description, wait.TotalSeconds);
                     try
                     {
-                        await _delay(wait, stop).ConfigureAwait(false);
+                        await Task.Delay(wait, _time, stop).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -89,17 +96,40 @@ internal sealed class ProgramSupervisor(
     private async Task StopGroupAsync(IRunningProgram program)
     {
         program.SignalGroup(SigTerm);
-        var deadline = DateTime.UtcNow + _stopGrace;
-        while (!(program.Exited.IsCompleted && !program.GroupAlive()) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-
-        if (!program.Exited.IsCompleted || program.GroupAlive())
+        if (!await AwaitGroupEndAsync(program).ConfigureAwait(false))
         {
             WrappingLog.Killing(logger, description, program.Pid);
             program.SignalGroup(SigKill);
-            await Task.WhenAny(program.Exited, Task.Delay(_stopGrace)).ConfigureAwait(false);
+            await Task.WhenAny(program.Exited, Task.Delay(_stopGrace, _time)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>True once the leader has exited and its group is empty; false when the grace period ran out first.</summary>
+    private async Task<bool> AwaitGroupEndAsync(IRunningProgram program)
+    {
+        if (Ended(program))
+        {
+            return true;
+        }
+
+        // One timer for the whole grace period, so late polls cannot stretch it; the count is a second bound.
+        var deadline = Task.Delay(_stopGrace, _time);
+        var polls = (int)Math.Ceiling(_stopGrace / LivenessPoll);
+        for (var poll = 0; poll < polls; poll++)
+        {
+            if (await Task.WhenAny(Task.Delay(LivenessPoll, _time), deadline).ConfigureAwait(false) == deadline)
+            {
+                break;
+            }
+
+            if (Ended(program))
+            {
+                return true;
+            }
+        }
+
+        return Ended(program);
+    }
+
+    private static bool Ended(IRunningProgram program) => program.Exited.IsCompleted && !program.GroupAlive();
 }

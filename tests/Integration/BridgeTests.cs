@@ -133,10 +133,17 @@ public sealed class BridgeTests
         await using (var refused = await RawWebSocketClient.ConnectAsync(daemon.Port, request: "GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
         {
             Assert.Equal(405, refused.StatusCode);
+            Assert.True(await refused.WaitForEndAsync(TimeSpan.FromSeconds(10))); // the daemon is done with it
         }
 
-        await Task.Delay(200);
-        Assert.Equal(0, target.Accepted);
+        // A session after it: its echo means the target has accepted every connection made before its own
+        // (the target's backlog is first in, first out), so this one must be the first and only.
+        await using (var upgraded = await RawWebSocketClient.ConnectAsync(daemon.Port))
+        {
+            await upgraded.AssertEchoAsync("after the refusal");
+        }
+
+        Assert.Equal(1, target.Accepted);
     }
 
     [Fact]

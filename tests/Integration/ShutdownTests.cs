@@ -44,9 +44,13 @@ public sealed class ShutdownTests
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address]);
         await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port);
+        await client.AssertEchoAsync("a live session"); // registered: it gets the 1001
         daemon.Signal(Signals.SIGTERM);
         await daemon.WaitForLineAsync(l => l.Contains("Stopping (SIGTERM)", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
-        await Task.Delay(200);
+
+        // The daemon closes its listeners before it sends any session its 1001: once that close frame is
+        // here, a new connection must be refused.
+        Assert.Equal(1001, (await client.ReadFrameAsync())?.CloseCode);
         await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => RawWebSocketClient.ConnectAsync(daemon.Port));
     }
 }

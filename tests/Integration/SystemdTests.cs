@@ -17,22 +17,15 @@ public sealed class SystemdTests
     private static DaemonProcess Activate(IEnumerable<string> activateArgs, params string[] daemonArgs) =>
         DaemonProcess.StartCommand("systemd-socket-activate", [.. activateArgs, RepositoryPaths.Binary, .. daemonArgs]);
 
-    /// <summary>systemd-socket-activate binds at once and starts the daemon on the first connection.</summary>
-    private static async Task<RawWebSocketClient> ConnectWhenBoundAsync(EndPoint endpoint)
+    /// <summary>
+    /// systemd-socket-activate binds at once, says so on stderr, and starts the daemon on the first
+    /// connection: wait for its "Listening on" line, then one connect must succeed.
+    /// </summary>
+    private static async Task<RawWebSocketClient> ConnectWhenBoundAsync(DaemonProcess activator, EndPoint endpoint)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            try
-            {
-                var host = endpoint is IPEndPoint ip ? ip.ToString() : "localhost";
-                return await RawWebSocketClient.ConnectAsync(endpoint, UpgradeFor(host));
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-        }
+        await activator.WaitForLineAsync(l => l.StartsWith($"Listening on {endpoint} as ", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var host = endpoint is IPEndPoint ip ? ip.ToString() : "localhost";
+        return await RawWebSocketClient.ConnectAsync(endpoint, UpgradeFor(host));
     }
 
     private static string UpgradeFor(string host) => RawWebSocketClient.UpgradeRequest(0).Replace("Host: 127.0.0.1:0", $"Host: {host}", StringComparison.Ordinal);
@@ -47,23 +40,28 @@ public sealed class SystemdTests
             ["-l", $"127.0.0.1:{port}", "--fdname=websockify", "-E", $"NOTIFY_SOCKET={notify.Path}", "-E", "WATCHDOG_USEC=400000"],
             target.Address);
 
-        await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await using var client = await ConnectWhenBoundAsync(daemon, new IPEndPoint(IPAddress.Loopback, port));
         await client.AssertEchoAsync("activated");
 
         await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(10));
         Assert.Contains($"MAINPID={daemon.Pid}", notify.Assignments); // systemd-socket-activate execs in place
         await notify.WaitForAsync(m => m == $"STATUS=1 session; proxying to {target.Address}", TimeSpan.FromSeconds(5));
 
-        // WATCHDOG_USEC=400 ms: a ping every 200 ms.
-        var before = notify.Assignments.Count(m => m == "WATCHDOG=1");
-        await Task.Delay(1000);
-        var pings = notify.Assignments.Count(m => m == "WATCHDOG=1") - before;
-        Assert.InRange(pings, 3, 7);
+        // WATCHDOG_USEC=400 ms: a ping every 200 ms while serving. Ten more pings, timed by their arrival.
+        const string ping = "WATCHDOG=1";
+        var before = notify.Messages.Count(m => m.Message == ping);
+        var pings = (await notify.WaitForMessagesAsync(ping, before + 10, TimeSpan.FromSeconds(10)))[before..];
+        var interval = (pings[^1] - pings[0]) / (pings.Length - 1);
+        Assert.InRange(interval.TotalMilliseconds, 150, 300);
 
         daemon.Signal(Signals.SIGTERM);
+        Assert.Equal(1001, (await client.ReadFrameAsync())?.CloseCode);
+        await client.SendAsync(RawFrame.CloseFrame(1001)); // answered and closed: the daemon need not wait out its grace or linger
+        Assert.True(await client.WaitForEndAsync(TimeSpan.FromSeconds(5)));
+        await client.DisposeAsync();
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Contains("STOPPING=1", notify.Assignments);
-        Assert.Contains(daemon.Lines, l => l.Contains("passed by the service manager: websockify", StringComparison.Ordinal));
+        await notify.WaitForAsync(m => m == "STOPPING=1", TimeSpan.FromSeconds(5)); // the datagram may still be queued to us
+        await daemon.WaitForLineAsync(l => l.Contains("passed by the service manager: websockify", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -75,14 +73,14 @@ public sealed class SystemdTests
         var path = Path.Combine(directory.FullName, "ws.sock");
         await using (var daemon = Activate(["-l", $"[::1]:{port}", "-l", path, "--fdname=tcp6:local"], target.Address))
         {
-            await using (var overUnix = await ConnectWhenBoundAsync(new UnixDomainSocketEndPoint(path)))
+            await using (var overUnix = await ConnectWhenBoundAsync(daemon, new UnixDomainSocketEndPoint(path)))
             {
                 await overUnix.AssertEchoAsync("over a unix socket");
             }
 
-            await using var overIpv6 = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
+            await using var overIpv6 = await ConnectWhenBoundAsync(daemon, new IPEndPoint(IPAddress.IPv6Loopback, port));
             await overIpv6.AssertEchoAsync("over ipv6");
-            Assert.Contains(daemon.Lines, l => l.Contains("passed by the service manager: tcp6, local", StringComparison.Ordinal));
+            await daemon.WaitForLineAsync(l => l.Contains("passed by the service manager: tcp6, local", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         }
 
         directory.Delete(recursive: true);
@@ -96,7 +94,7 @@ public sealed class SystemdTests
         await using var activator = Activate(["--accept", "-l", $"127.0.0.1:{port}"], target.Address);
         for (var i = 0; i < 2; i++)
         {
-            await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
+            await using var client = await ConnectWhenBoundAsync(activator, new IPEndPoint(IPAddress.Loopback, port));
             await client.AssertEchoAsync($"connection {i}");
             await client.SendAsync(RawFrame.CloseFrame(1000));
             Assert.Equal(1000, (await client.ReadUntilCloseAsync()).Close?.CloseCode);
@@ -112,9 +110,9 @@ public sealed class SystemdTests
         var port = TcpTarget.UnusedPort();
         await using var daemon = DaemonProcess.StartCommand("systemd-socket-activate",
             ["-l", $"[::1]:{port}", "/bin/sh", "-c", "exec \"$0\" --inetd \"$1\" <&3 3<&-", RepositoryPaths.Binary, target.Address]);
-        await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.IPv6Loopback, port));
+        await using var client = await ConnectWhenBoundAsync(daemon, new IPEndPoint(IPAddress.IPv6Loopback, port));
         await client.AssertEchoAsync("inetd over ipv6");
-        Assert.Contains(daemon.Lines, l => l.EndsWith("  - Listen for inetd connections", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.EndsWith("  - Listen for inetd connections", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -124,7 +122,7 @@ public sealed class SystemdTests
         var server = await TestPrograms.BindServerAsync();
         var port = TcpTarget.UnusedPort();
         await using var daemon = Activate(["-l", $"127.0.0.1:{port}", "-E", $"NOTIFY_SOCKET={notify.Path}"], "--", server, port.ToString(), "4");
-        await using var client = await ConnectWhenBoundAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await using var client = await ConnectWhenBoundAsync(daemon, new IPEndPoint(IPAddress.Loopback, port));
         Assert.Equal(101, client.StatusCode);
         var greeting = Encoding.ASCII.GetString((await client.ReadFrameAsync(TimeSpan.FromSeconds(15)))!.Payload);
         Assert.StartsWith("hello", greeting);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -9,7 +10,8 @@ internal sealed class NotifyListener : IDisposable
 {
     private readonly Socket _socket;
     private readonly DirectoryInfo _directory;
-    private readonly ConcurrentQueue<(DateTime At, string Message)> _messages = new();
+    private readonly ConcurrentQueue<(TimeSpan At, string Message)> _messages = new();
+    private readonly long _origin = Stopwatch.GetTimestamp();
 
     public NotifyListener()
     {
@@ -22,7 +24,8 @@ internal sealed class NotifyListener : IDisposable
 
     public string Path { get; }
 
-    public IReadOnlyList<(DateTime At, string Message)> Messages => _messages.ToList();
+    /// <summary>Every datagram so far with its arrival time (monotonic, since this listener was made).</summary>
+    public IReadOnlyList<(TimeSpan At, string Message)> Messages => _messages.ToList();
 
     /// <summary>Every VAR=value line received so far, in order.</summary>
     public IReadOnlyList<string> Assignments => _messages.SelectMany(m => m.Message.Split('\n')).ToList();
@@ -44,6 +47,27 @@ internal sealed class NotifyListener : IDisposable
         throw new TimeoutException($"no matching notify message; got: {string.Join(" | ", Assignments)}");
     }
 
+    /// <summary>Waits until <paramref name="count"/> datagrams equal to <paramref name="message"/> arrived; their arrival times.</summary>
+    public async Task<TimeSpan[]> WaitForMessagesAsync(string message, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var arrivals = _messages.Where(m => m.Message == message).Select(m => m.At).ToArray();
+            if (arrivals.Length >= count)
+            {
+                return arrivals;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"{arrivals.Length} of {count} '{message}' datagrams; got: {string.Join(" | ", Assignments)}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public void Dispose()
     {
         _socket.Dispose();
@@ -58,7 +82,7 @@ internal sealed class NotifyListener : IDisposable
             try
             {
                 var read = await _socket.ReceiveAsync(buffer, SocketFlags.None);
-                _messages.Enqueue((DateTime.UtcNow, Encoding.UTF8.GetString(buffer, 0, read)));
+                _messages.Enqueue((Stopwatch.GetElapsedTime(_origin), Encoding.UTF8.GetString(buffer, 0, read)));
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
