@@ -3,20 +3,22 @@ using System.Text;
 namespace Websockify.Tests.Unit.Logging;
 
 /// <summary>
-/// A destination whose write(2) blocks until the test opens the gate, as a pipe nobody reads does;
-/// optionally failing instead, as a full disk does. Keeps everything written for assertions.
+/// A destination whose write(2) blocks until the test opens the gate (or lets single writes through),
+/// as a pipe nobody reads does; optionally failing instead, as a full disk does. Keeps everything
+/// written for assertions.
 /// </summary>
 internal sealed class GateStream : Stream
 {
-    private readonly ManualResetEventSlim _gate;
+    private readonly SemaphoreSlim _permits = new(0);
     private readonly Lock _lock = new();
     private readonly MemoryStream _written = new();
     private readonly SemaphoreSlim _attempts = new(0);
+    private volatile bool _open;
     private volatile bool _failing;
 
     public GateStream(bool open = true)
     {
-        _gate = new ManualResetEventSlim(open);
+        _open = open;
     }
 
     public override bool CanRead => false;
@@ -42,7 +44,14 @@ internal sealed class GateStream : Stream
 
     public string[] Lines => Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-    public void Open() => _gate.Set();
+    public void Open()
+    {
+        _open = true;
+        _permits.Release(); // the one writer thread may be waiting
+    }
+
+    /// <summary>Lets <paramref name="writes"/> blocked or future writes through while the gate stays shut.</summary>
+    public void Allow(int writes) => _permits.Release(writes);
 
     /// <summary>While set, every write throws IOException.</summary>
     public void Fail(bool failing) => _failing = failing;
@@ -82,7 +91,11 @@ internal sealed class GateStream : Stream
             throw new IOException("No space left on device");
         }
 
-        _gate.Wait();
+        if (!_open)
+        {
+            _permits.Wait();
+        }
+
         lock (_lock)
         {
             _written.Write(buffer);
@@ -103,8 +116,8 @@ internal sealed class GateStream : Stream
     {
         if (disposing)
         {
-            _gate.Set();
-            _gate.Dispose();
+            Open();
+            _permits.Dispose();
             _attempts.Dispose();
             _written.Dispose();
         }
