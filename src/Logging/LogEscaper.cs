@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -19,6 +20,10 @@ internal static class LogEscaper
 
     /// <summary>Room kept for <c> [... N bytes cut]</c> when a message is cut.</summary>
     private const int MarkerReserve = 32;
+
+    /// <summary>What <see cref="NeedsEscape"/> matches, plus surrogates (pairs are checked on the slow path).</summary>
+    private static readonly SearchValues<char> Unsafe = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(c => NeedsEscape(c) || char.IsSurrogate(c))));
 
     public static string Escape(string message)
     {
@@ -72,41 +77,11 @@ internal static class LogEscaper
         return escaped.ToString();
     }
 
-    /// <summary>The common case, checked without allocating: nothing to escape and short enough.</summary>
-    private static bool IsSafe(string message)
-    {
-        if (message.Length > MaxMessageBytes)
-        {
-            return false;
-        }
-
-        var ascii = true;
-        for (var i = 0; i < message.Length; i++)
-        {
-            var c = message[i];
-            if (c >= 0x80)
-            {
-                ascii = false;
-                if (char.IsSurrogate(c))
-                {
-                    if (!char.IsHighSurrogate(c) || i + 1 >= message.Length || !char.IsLowSurrogate(message[i + 1]))
-                    {
-                        return false;
-                    }
-
-                    i++;
-                    continue;
-                }
-            }
-
-            if (NeedsEscape(c))
-            {
-                return false;
-            }
-        }
-
-        return ascii || Encoding.UTF8.GetByteCount(message) <= MaxMessageBytes;
-    }
+    /// <summary>The common case, checked without allocating (and vectorized): nothing to escape and short enough.</summary>
+    private static bool IsSafe(string message) =>
+        message.Length <= MaxMessageBytes
+        && message.AsSpan().IndexOfAny(Unsafe) < 0
+        && (Ascii.IsValid(message) || Encoding.UTF8.GetByteCount(message) <= MaxMessageBytes);
 
     /// <summary>
     /// C0, DEL and C1 controls; U+2028/U+2029, which some viewers break lines at; and the bidirectional

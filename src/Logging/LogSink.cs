@@ -41,7 +41,7 @@ internal sealed class LogSink : IDisposable
     /// <summary>Never blocks on a destination: queues the line, or drops and counts it when that queue is full.</summary>
     public void Write(LogLevel level, string message)
     {
-        var entry = new LogEntry(DateTime.Now, level, LogEscaper.Escape(message));
+        var entry = new LogEntry(DateTime.UtcNow, level, LogEscaper.Escape(message));
         _stderr.Enqueue(entry);
         _file?.Enqueue(entry);
     }

