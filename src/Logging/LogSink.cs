@@ -1,78 +1,68 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Websockify.Logging;
 
 /// <summary>
-/// Writes finished log lines to stderr and, with <c>--log-file</c>, appends them to a file. Each line is
-/// one write(2) under a lock, so lines from concurrent sessions never interleave and nothing is queued.
+/// Where finished log messages go: stderr and, with <c>--log-file</c>, a file. Each message is escaped
+/// and capped once (<see cref="LogEscaper"/>), then queued to one <see cref="LogWriter"/> per
+/// destination, so a blocked stderr neither blocks the caller nor starves the file.
 /// </summary>
 internal sealed class LogSink : IDisposable
 {
-    private readonly Lock _lock = new();
-    private readonly Stream _stderr;
-    private readonly LogFormat _stderrFormat;
-    private readonly FileStream? _file;
+    /// <summary>A clean exit keeps its last lines; a stuck stderr cannot hold the exit up for longer.</summary>
+    private static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly LogWriter _stderr;
+    private readonly LogWriter? _file;
+    private readonly FileStream? _fileStream;
+    private readonly TimeSpan _drainTimeout;
+    private int _disposed;
 
     public LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath)
+        : this(stderr, stderrFormat, logFilePath, LogWriter.DefaultCapacityBytes, DefaultDrainTimeout)
     {
-        _stderr = stderr;
-        _stderrFormat = stderrFormat;
+    }
+
+    /// <summary>With a queue capacity and a drain timeout of the caller's choosing (tests).</summary>
+    internal LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, int capacityBytes, TimeSpan drainTimeout)
+    {
+        _drainTimeout = drainTimeout;
+
+        // Opened before any writer thread starts, so a file that cannot be opened leaves nothing running.
         if (logFilePath is not null)
         {
-            _file = new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            _fileStream = new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            _file = new LogWriter(_fileStream, LogFormat.Timestamped, "the log file", capacityBytes);
         }
+
+        _stderr = new LogWriter(stderr, stderrFormat, "stderr", capacityBytes);
     }
 
+    /// <summary>Never blocks on a destination: queues the line, or drops and counts it when that queue is full.</summary>
     public void Write(LogLevel level, string message)
     {
-        var timestamped = Encoding.UTF8.GetBytes(
-            $"{DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)} {LevelName(level)} {message}\n");
-        var forStderr = _stderrFormat == LogFormat.Journal
-            ? Encoding.UTF8.GetBytes($"<{SyslogPriority(level)}>{message}\n")
-            : timestamped;
-        lock (_lock)
-        {
-            TryWrite(_stderr, forStderr);
-            if (_file is not null)
-            {
-                TryWrite(_file, timestamped);
-            }
-        }
+        var entry = new LogEntry(DateTime.UtcNow, level, LogEscaper.Escape(message));
+        _stderr.Enqueue(entry);
+        _file?.Enqueue(entry);
     }
 
-    public void Dispose() => _file?.Dispose();
-
-    /// <summary>A closed stderr or a full disk must not take a session down with it.</summary>
-    private static void TryWrite(Stream stream, byte[] bytes)
+    /// <summary>Writes what is queued, waiting at most the drain timeout for both destinations together.</summary>
+    public void Dispose()
     {
-        try
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            stream.Write(bytes);
-            stream.Flush();
+            return;
         }
-        catch (IOException)
+
+        var deadline = DateTime.UtcNow + _drainTimeout;
+        _stderr.Complete();
+        _file?.Complete();
+        _stderr.WaitForDrain(deadline - DateTime.UtcNow);
+
+        // A file whose writer is still stuck stays open: closing it under a write(2) gains nothing at exit.
+        if (_file is not null && _file.WaitForDrain(deadline - DateTime.UtcNow))
         {
+            _fileStream!.Dispose();
         }
     }
-
-    private static string LevelName(LogLevel level) => level switch
-    {
-        LogLevel.Trace or LogLevel.Debug => "DEBUG",
-        LogLevel.Information => "INFO",
-        LogLevel.Warning => "WARNING",
-        LogLevel.Error => "ERROR",
-        _ => "CRITICAL",
-    };
-
-    /// <summary>sd-daemon(3) priorities: 7 debug, 6 info, 4 warning, 3 error, 2 critical.</summary>
-    private static int SyslogPriority(LogLevel level) => level switch
-    {
-        LogLevel.Trace or LogLevel.Debug => 7,
-        LogLevel.Information => 6,
-        LogLevel.Warning => 4,
-        LogLevel.Error => 3,
-        _ => 2,
-    };
 }

@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Websockify.Logging;
+
+/// <summary>
+/// One destination (stderr or the log file) behind a bounded queue, written by a thread of its own.
+/// Socket completions log inline, so a write(2) that blocks (a pipe nobody reads, a paused terminal,
+/// a stuck journal) must never be theirs: they only queue, and when the queue is full the line is
+/// dropped and counted. The count is written, in the place of the missing lines, once writes go
+/// through again. A dedicated thread, not the pool: a blocked write must not hold a pool thread.
+/// </summary>
+internal sealed class LogWriter
+{
+    /// <summary>Enough for bursts (a shutdown logs one line per session); bounded so a stuck reader costs little memory.</summary>
+    public const int DefaultCapacityBytes = 256 * 1024;
+
+    /// <summary>Writes of at most PIPE_BUF are atomic on a pipe, so batched lines still never tear.</summary>
+    private const int BatchBytes = 4096;
+
+    /// <summary>Counted per queued line on top of its text: roughly the timestamp and level.</summary>
+    private const int LineOverheadBytes = 40;
+
+    private readonly object _gate = new(); // Monitor.Wait needs a monitor, which Lock has not
+    private readonly Queue<Queued> _queue = new();
+    private readonly Stream _stream;
+    private readonly LogFormat _format;
+    private readonly string _destination;
+    private readonly int _capacityBytes;
+    private readonly Thread _thread;
+    private readonly byte[] _buffer = new byte[BatchBytes];
+    private int _queuedBytes;
+    private long _droppedSinceLastQueued;
+    private bool _writerWaiting;
+    private bool _completing;
+
+    // The writer thread's own state: the batch being built, and drops no written notice has reported yet.
+    private int _pendingLength;
+    private int _pendingLines;
+    private long _pendingNotices;
+    private long _unreported;
+
+    /// <param name="destination">Names the destination in the dropped-lines notice ("stderr", "the log file").</param>
+    public LogWriter(Stream stream, LogFormat format, string destination, int capacityBytes = DefaultCapacityBytes)
+    {
+        _stream = stream;
+        _format = format;
+        _destination = destination;
+        _capacityBytes = capacityBytes;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"log writer ({destination})" };
+        _thread.Start();
+    }
+
+    /// <summary>Queues a line without ever blocking on the destination; drops and counts it when the queue is full.</summary>
+    public void Enqueue(LogEntry entry)
+    {
+        var cost = entry.Text.Length + LineOverheadBytes;
+        lock (_gate)
+        {
+            if (_completing)
+            {
+                return;
+            }
+
+            if (_queuedBytes + cost > _capacityBytes)
+            {
+                _droppedSinceLastQueued++;
+                return;
+            }
+
+            _queue.Enqueue(new Queued(entry, cost, _droppedSinceLastQueued));
+            _droppedSinceLastQueued = 0;
+            _queuedBytes += cost;
+            if (_writerWaiting)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    /// <summary>Stops taking lines; the writer finishes what is queued and exits.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completing = true;
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    /// <summary>True when everything queued was written (or failed) within the timeout.</summary>
+    public bool WaitForDrain(TimeSpan timeout) => _thread.Join(timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
+
+    private void Run()
+    {
+        var batch = new List<Queued>();
+        while (Take(batch, out var droppedAtEnd))
+        {
+            foreach (var queued in batch)
+            {
+                _unreported += queued.DroppedBefore;
+                AppendNoticeIfDropped();
+                Append(queued.Entry.Format(_format), isNotice: false);
+            }
+
+            _unreported += droppedAtEnd;
+            AppendNoticeIfDropped();
+            Flush();
+        }
+    }
+
+    /// <summary>
+    /// Waits for work and takes at most one batch's worth, so the queue's bound holds even while a
+    /// batch is stuck in write(2). False when completing and nothing is left.
+    /// </summary>
+    private bool Take(List<Queued> batch, out long droppedAtEnd)
+    {
+        batch.Clear();
+        droppedAtEnd = 0;
+        lock (_gate)
+        {
+            while (_queue.Count == 0 && _droppedSinceLastQueued == 0 && !_completing)
+            {
+                _writerWaiting = true;
+                Monitor.Wait(_gate);
+                _writerWaiting = false;
+            }
+
+            var taken = 0;
+            while (_queue.Count > 0 && (batch.Count == 0 || taken + _queue.Peek().Cost <= BatchBytes))
+            {
+                var queued = _queue.Dequeue();
+                taken += queued.Cost;
+                batch.Add(queued);
+            }
+
+            _queuedBytes -= taken;
+            if (_queue.Count == 0)
+            {
+                // Drops only happen with a full queue, so these came after every line just taken.
+                droppedAtEnd = _droppedSinceLastQueued;
+                _droppedSinceLastQueued = 0;
+            }
+
+            return batch.Count > 0 || droppedAtEnd > 0;
+        }
+    }
+
+    private LogEntry DroppedNotice(long count) => new(
+        DateTime.UtcNow,
+        LogLevel.Warning,
+        string.Create(CultureInfo.InvariantCulture, $"{count} log {(count == 1 ? "line" : "lines")} dropped: {_destination} was not accepting writes"));
+
+    private void AppendNoticeIfDropped()
+    {
+        if (_unreported > 0)
+        {
+            var count = _unreported;
+            _unreported = 0;
+            _pendingNotices += count;
+            Append(DroppedNotice(count).Format(_format), isNotice: true);
+        }
+    }
+
+    private void Append(string line, bool isNotice)
+    {
+        var length = Encoding.UTF8.GetByteCount(line);
+        if (_pendingLength + length > _buffer.Length)
+        {
+            Flush();
+        }
+
+        if (!isNotice)
+        {
+            _pendingLines++;
+        }
+
+        if (length > _buffer.Length)
+        {
+            // Not from LogSink, whose lines are capped: written alone rather than refused.
+            Flush(Encoding.UTF8.GetBytes(line));
+            return;
+        }
+
+        _pendingLength += Encoding.UTF8.GetBytes(line, _buffer.AsSpan(_pendingLength));
+    }
+
+    /// <summary>Writes what is pending; a failed write's lines (and notices) count as dropped, for the next notice.</summary>
+    private void Flush(byte[]? alone = null)
+    {
+        if (_pendingLength == 0 && alone is null)
+        {
+            return;
+        }
+
+        var bytes = alone is null ? _buffer.AsSpan(0, _pendingLength) : alone.AsSpan();
+        if (!Write(bytes))
+        {
+            _unreported += _pendingLines + _pendingNotices;
+        }
+
+        _pendingLength = 0;
+        _pendingLines = 0;
+        _pendingNotices = 0;
+    }
+
+    /// <summary>A closed stderr or a full disk must not take the daemon down with it.</summary>
+    private bool Write(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            _stream.Write(bytes);
+            _stream.Flush();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private readonly record struct Queued(LogEntry Entry, int Cost, long DroppedBefore);
+}
