@@ -52,7 +52,7 @@ internal sealed class WrappedProgram : IDisposable
         LibC.BecomeChildSubreaper();
         var reports = PortReports.Create();
         var supervisor = new ProgramSupervisor(
-            new ProcessProgramLauncher(settings.Command, rebind, listenPort, reports.SocketPath), settings.Mode, settings.Description, logger);
+            new ProcessProgramLauncher(settings.Command, rebind, listenPort, reports.SocketPath), settings.Mode, settings.Description, logger, time: time);
         return new WrappedProgram(settings, reports, supervisor, time, logger, stop);
     }
 
