@@ -39,8 +39,7 @@ internal static class Program
         SinkLoggerFactory loggerFactory;
         try
         {
-            var format = JournalDetector.StderrIsJournal(Environment.GetEnvironmentVariable("JOURNAL_STREAM")) ? LogFormat.Journal : LogFormat.Timestamped;
-            loggerFactory = new SinkLoggerFactory(new LogSink(Console.OpenStandardError(), format, options.LogFile), options.Verbose ? LogLevel.Debug : LogLevel.Information);
+            loggerFactory = DaemonLogging.Create(options.LogFile, options.Verbose);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
