@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Websockify.Http;
@@ -19,6 +20,7 @@ internal sealed class ConnectionContext : IAsyncDisposable
         PeerEndPoint = socket.RemoteEndPoint;
         LocalEndPoint = socket.LocalEndPoint;
         Peer = EndpointText.Format(PeerEndPoint);
+        LogName = string.Create(CultureInfo.InvariantCulture, $"{Peer} #{id}");
         Transport = new NetworkStream(socket, ownsSocket: true);
         AcceptedAt = acceptedAt;
     }
@@ -27,7 +29,8 @@ internal sealed class ConnectionContext : IAsyncDisposable
     public long Id { get; }
 
     /// <summary>What log lines name the connection by: the peer and the id, e.g. <c>127.0.0.1:51234 #7</c>.</summary>
-    public string LogName => $"{Peer} #{Id}";
+    /// <remarks>Built once: log calls pass it whether or not their level is enabled.</remarks>
+    public string LogName { get; }
 
     public Socket Socket { get; }
 
