@@ -12,13 +12,12 @@ internal sealed class Base64ClientChannel(Stream stream) : ClientChannel(stream)
     private readonly byte[] _carry = new byte[4];
     private int _carryLength;
 
-    public override async ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer)
-    {
-        if (buffer.IsEmpty)
-        {
-            return await Reader.ReceiveAsync(buffer).ConfigureAwait(false);
-        }
+    /// <remarks>An idle wait (empty buffer) is handed straight through: nothing to decode, one async frame fewer.</remarks>
+    public override ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer) =>
+        buffer.IsEmpty ? Reader.ReceiveAsync(buffer) : ReceiveDecodedAsync(buffer);
 
+    private async ValueTask<FrameRead> ReceiveDecodedAsync(Memory<byte> buffer)
+    {
         var encodedCapacity = Math.Max(4, buffer.Length / 3 * 4);
         var encoded = ArrayPool<byte>.Shared.Rent(encodedCapacity);
         try

@@ -3,7 +3,11 @@ namespace Websockify.WebSockets;
 /// <summary>Binary messages in both directions; text is refused as upstream does (1003).</summary>
 internal sealed class BinaryClientChannel(Stream stream) : ClientChannel(stream)
 {
-    public override async ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer)
+    /// <remarks>An idle wait (empty buffer) carries no payload to check: it is handed straight through, so an idle session holds one async frame fewer.</remarks>
+    public override ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer) =>
+        buffer.IsEmpty ? Reader.ReceiveAsync(buffer) : ReceiveCheckedAsync(buffer);
+
+    private async ValueTask<FrameRead> ReceiveCheckedAsync(Memory<byte> buffer)
     {
         var read = await Reader.ReceiveAsync(buffer).ConfigureAwait(false);
         return read.Kind == MessageKind.Text

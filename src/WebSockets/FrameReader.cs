@@ -42,21 +42,15 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
     /// no buffer, and returns <see cref="FrameRead.Nothing"/>. Otherwise returns the next payload bytes,
     /// or Nothing when only control frames arrived. Once the client side ended, every call says so again.
     /// </summary>
-    public async ValueTask<FrameRead> ReceiveAsync(Memory<byte> destination)
+    public ValueTask<FrameRead> ReceiveAsync(Memory<byte> destination) =>
+        _ended is { } ended ? ValueTask.FromResult(ended) : ReceiveCoreAsync(destination);
+
+    /// <summary>Every way the client side ends goes through here, so later calls repeat it (one async level per read: an idle session waits in it).</summary>
+    private FrameRead End(FrameRead ending)
     {
-        if (_ended is { } ended)
-        {
-            return ended;
-        }
-
-        var result = await ReceiveCoreAsync(destination).ConfigureAwait(false);
-        if (result.Ended)
-        {
-            _ended = result;
-            ReleaseIfDrained();
-        }
-
-        return result;
+        _ended = ending;
+        ReleaseIfDrained();
+        return ending;
     }
 
     private async ValueTask<FrameRead> ReceiveCoreAsync(Memory<byte> destination)
@@ -85,7 +79,7 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
 
                     if (await FillAsync().ConfigureAwait(false) is { } end)
                     {
-                        return end;
+                        return End(end);
                     }
                 }
 
@@ -95,7 +89,7 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
             var header = FrameHeader.Parse(_buffer.AsSpan(_start, Buffered), _inMessage);
             if (header.Violation is { } violation)
             {
-                return violation;
+                return End(violation);
             }
 
             if (!header.Complete)
@@ -108,7 +102,7 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
 
                 if (await FillAsync().ConfigureAwait(false) is { } end)
                 {
-                    return end;
+                    return End(end);
                 }
 
                 progressed = true; // a fill that yields only part of a header must not block again with the buffer held
@@ -127,7 +121,7 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
                 progressed = true;
                 if (opcode == Opcode.Close)
                 {
-                    return ReadClosePayload(payload);
+                    return End(ReadClosePayload(payload));
                 }
 
                 if (opcode == Opcode.Ping)
