@@ -35,7 +35,25 @@ internal sealed class XvncServer : IAsyncDisposable
 
     public string Log => string.Join("\n", _lines);
 
+    /// <summary>
+    /// Another run may take the display or the port between the check and Xvnc's bind (other worktrees
+    /// test at the same time): Xvnc then exits at once, and another display and port are tried.
+    /// </summary>
     public static async Task<XvncServer> StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync();
+            }
+            catch (XvncExitedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static async Task<XvncServer> StartOnceAsync()
     {
         var display = FreeDisplay();
         var port = TcpTarget.UnusedPort();
@@ -118,7 +136,7 @@ internal sealed class XvncServer : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"Xvnc :{Display} exited with {_process.ExitCode}:\n{Log}");
+                throw new XvncExitedException($"Xvnc :{Display} exited with {_process.ExitCode}:\n{Log}");
             }
 
             if (File.Exists($"/tmp/.X11-unix/X{Display}") && await GreetsAsync())
