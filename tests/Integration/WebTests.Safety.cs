@@ -87,6 +87,23 @@ public static partial class WebTests
         }
 
         [Fact]
+        public async Task Http11_without_exactly_one_host_is_400_and_head_of_a_missing_file_has_no_body()
+        {
+            var daemon = await StartAsync();
+            await using (var connection = await RawHttpConnection.OpenAsync(daemon.Port))
+            {
+                // HEAD of a missing file, then a GET on the same connection: a body after the 404 would be read as the next head.
+                Assert.Equal(404, (await connection.ExchangeAsync(RawHttpConnection.Get("/missing", "HEAD"))).Status);
+                Assert.Equal(200, (await connection.ExchangeAsync(RawHttpConnection.Get("/vnc.html"))).Status);
+            }
+
+            await using var noHost = await RawHttpConnection.OpenAsync(daemon.Port);
+            Assert.Equal(400, (await noHost.ExchangeAsync("GET /vnc.html HTTP/1.1\r\n\r\n")).Status);
+            await using var twoHosts = await RawHttpConnection.OpenAsync(daemon.Port);
+            Assert.Equal(400, (await twoHosts.ExchangeAsync(RawHttpConnection.Get("/vnc.html", extra: "Host: other\r\n"))).Status);
+        }
+
+        [Fact]
         public async Task A_missing_web_root_is_a_start_up_error_naming_it()
         {
             var missing = Path.Combine(Root, "no-such-dir");
