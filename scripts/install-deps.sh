@@ -16,6 +16,12 @@ declare -A groups=(
   [deb]="dpkg-dev debhelper fakeroot"
   [rpm]="rpm"
   [demo]="@build socat"
+  # The browser end-to-end tests (tests/Browser): Debian's noVNC served by our --web, in Debian's
+  # headless Chromium (driven by playwright-core from npm, with the machine's Node.js), against a real
+  # Xvnc painted by xsetroot; systemd-socket-activate for the activation case. novnc pulls in Debian's
+  # Python websockify: the tests run ours by its full path. fonts-liberation: noVNC's text is legible
+  # in the screenshots.
+  [browser]="@build chromium novnc tigervnc-standalone-server x11-xserver-utils systemd fonts-liberation"
   # The benchmark compares us with Debian's Python websockify and socat.
   [bench]="@build websockify socat"
 )
@@ -63,3 +69,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 command -v dotnet >/dev/null || { echo "install-deps: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+# Node.js comes with the machine (not from Debian's archive, whose nodejs is too old for playwright-core).
+if [[ " ${wanted[*]} " == *" chromium "* ]]; then
+  command -v node >/dev/null && command -v npm >/dev/null \
+    || { echo "install-deps: the browser tests need Node.js 20 or later (node and npm)" >&2; exit 1; }
+fi

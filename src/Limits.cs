@@ -15,6 +15,15 @@ internal sealed record Limits
     /// <summary>What a lingering close reads and discards at most before it gives up on a peer.</summary>
     public const int MaxLingerDiscardBytes = 1024 * 1024;
 
+    /// <summary>Plain HTTP requests one connection may carry (keep-alive); the last answer says <c>Connection: close</c>.</summary>
+    public const int MaxRequestsPerConnection = 1000;
+
+    /// <summary>The web server's pooled buffer for streaming a file: memory per download is this, whatever the file's size.</summary>
+    public const int FileBufferBytes = 64 * 1024;
+
+    /// <summary>Names a directory listing shows at most (a huge directory must not build a huge page).</summary>
+    public const int MaxListingEntries = 10_000;
+
     public static Limits Default { get; } = new();
 
     /// <summary>From accept to the 101 (or to a plain HTTP answer): first byte, TLS handshake and request head together.</summary>
@@ -34,6 +43,12 @@ internal sealed record Limits
 
     /// <summary>How long a lingering close waits for the peer's FIN.</summary>
     public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long one write of a file's body may wait for a client that does not read. A download as a
+    /// whole has no limit (a large file on a slow link takes long); a stalled one is dropped.
+    /// </summary>
+    public TimeSpan WebSendStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long sessions get to finish their close handshake on shutdown before they are aborted.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(3);

@@ -6,6 +6,7 @@ using Websockify.Logging;
 using Websockify.Systemd;
 using Websockify.Targets;
 using Websockify.Tls;
+using Websockify.Web;
 using Websockify.Wrapping;
 
 namespace Websockify;
@@ -69,16 +70,18 @@ internal static class Program
         TlsServerContext tls;
         ListenerSet listeners;
         WrappedProgram? wrapped = null;
+        WebRoot? web;
         try
         {
             tls = TlsServerContext.Load(options.Tls, logger);
+            web = options.Web is { } webSettings ? WebRoot.Open(webSettings) : null;
             listeners = ListenerSet.Open(options.Listen, passed, options.Inetd);
             if (options.Wrap is { } wrap)
             {
                 wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), time, logger, stopping.Token);
             }
         }
-        catch (Exception ex) when (ex is TlsConfigurationException or ListenException or WrapStartException)
+        catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException)
         {
             return FailStartup(notifier, ex.Message);
         }
@@ -92,13 +95,13 @@ internal static class Program
 
         var resolver = wrapped?.Resolver ?? new FixedTargetResolver(options.Target!);
 
-        foreach (var line in Banner.Lines(listeners.Description, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted))
+        foreach (var line in Banner.Lines(listeners.Description, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted, web?.RealPath))
         {
             HostingLog.Banner(logger, line);
         }
 
         using var pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null;
-        var server = ServerBuilder.Build(listeners, tls, resolver, options.Limits, time, logger);
+        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, time, logger);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {

@@ -35,7 +35,7 @@ internal static class OptionTable
         new("unix-listen-mode", null, "UNIX_LISTEN_MODE", NotYet, "file mode of the unix socket (default 0600)"),
         new("unix-target", null, "UNIX_TARGET", NotYet, "connect to unix socket target"),
         new("inetd", null, null, Yes, "inetd mode, receive listening socket from stdin (any address family)"),
-        new("web", null, "DIR", NotYet, "run webserver on same port, serve files from DIR"),
+        new("web", null, "DIR", Yes, "run webserver on same port, serve files from DIR"),
         new("web-auth", null, null, NotYet, "require authentication to access webserver"),
         new("wrap-mode", null, "MODE", Yes, "action to take when the wrapped program exits or daemonizes: exit (default), ignore, respawn"),
         new("rebind-lib", null, "PATH", Yes, "rebind.so for wrap mode (default: ../lib/rebind.so or ../lib/websockify/rebind.so beside the binary)"),
@@ -52,7 +52,7 @@ internal static class OptionTable
         new("log-file", null, "LOG_FILE", Yes, "file where logs will be saved (appended)"),
         new("syslog", null, "SYSLOG", NotYet, "connect to syslog server at host:port or unix socket path"),
         new("legacy-syslog", null, null, NotYet, "use the old syslog protocol instead of RFC 5424"),
-        new("file-only", null, null, NotYet, "use this to disable directory listings in the web server"),
+        new("file-only", null, null, Yes, "use this to disable directory listings in the web server"),
     ];
 
     public static OptionSpec? FindShort(char c) => All.FirstOrDefault(o => o.Short == c);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Websockify.Listening;
 using Websockify.Targets;
 using Websockify.Tls;
+using Websockify.Web;
 using Websockify.Wrapping;
 
 namespace Websockify.Cli;
@@ -55,9 +56,16 @@ internal static class OptionsBuilder
             Verbose = args.Has("verbose"),
             LogFile = args.Value("log-file") is { } log ? Path.GetFullPath(log, workingDirectory) : null,
             Tls = tls,
+            Web = BuildWeb(args, workingDirectory),
             Limits = BuildLimits(args),
         };
     }
+
+    /// <summary>DIR made absolute now: upstream chdirs into it, we keep the path (and -D's cwd / cannot change its meaning).</summary>
+    private static WebSettings? BuildWeb(ParsedArguments args, string workingDirectory) =>
+        args.Value("web") is { } web
+            ? new WebSettings(web.Length == 0 ? "" : Path.GetFullPath(web, workingDirectory), args.Has("file-only"))
+            : null;
 
     private static Limits BuildLimits(ParsedArguments args)
     {

@@ -1,6 +1,7 @@
 using Websockify.Listening;
 using Websockify.Targets;
 using Websockify.Tls;
+using Websockify.Web;
 using Websockify.Wrapping;
 
 namespace Websockify.Cli;
@@ -33,6 +34,9 @@ internal sealed record ProxyOptions
     public string? LogFile { get; init; }
 
     public required TlsSettings Tls { get; init; }
+
+    /// <summary><c>--web</c> (with <c>--file-only</c>); null: plain HTTP requests get 405.</summary>
+    public WebSettings? Web { get; init; }
 
     public Limits Limits { get; init; } = Limits.Default;
 }

@@ -5,10 +5,15 @@ namespace Websockify.Hosting;
 /// <summary>Upstream's start-up banner ("WebSocket server settings: ..."), with the address actually bound.</summary>
 internal static class Banner
 {
-    public static IEnumerable<string> Lines(string listenDescription, string source, TlsServerContext tls, string targetDescription, bool daemon)
+    public static IEnumerable<string> Lines(string listenDescription, string source, TlsServerContext tls, string targetDescription, bool daemon, string? webRoot = null)
     {
         yield return "WebSocket server settings:";
         yield return $"  - {listenDescription}";
+        if (webRoot is not null)
+        {
+            yield return $"  - Web server. Web root: {webRoot}";
+        }
+
         if (tls.Options is null)
         {
             yield return "  - No SSL/TLS support (no cert file)";

@@ -5,6 +5,7 @@ using Websockify.Http;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
+using Websockify.Web;
 
 namespace Websockify.Hosting;
 
@@ -15,7 +16,8 @@ namespace Websockify.Hosting;
 /// </summary>
 internal static class ServerBuilder
 {
-    public static ProxyServer Build(ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, Limits limits, TimeProvider time, ILogger logger)
+    /// <param name="web">The <c>--web</c> root, opened at start-up; null keeps upstream's 405 for plain HTTP.</param>
+    public static ProxyServer Build(ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, TimeProvider time, ILogger logger)
     {
         var shutdown = new CancellationTokenSource();
         var sessions = new SessionRegistry();
@@ -24,7 +26,7 @@ internal static class ServerBuilder
             Tls: new TlsNegotiation(tls, logger),
             UpgradeAuth: AllowAll.Instance,
             WebAuth: AllowAll.Instance,
-            Web: new MethodNotAllowedHandler(),
+            Web: web is null ? new MethodNotAllowedHandler() : new StaticFileHandler(web, limits, time, logger, shutdown.Token),
             Targets: resolver,
             Session: new SessionStage(connector, sessions, SessionObservers.None, limits, time, logger));
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);

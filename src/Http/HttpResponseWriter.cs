@@ -11,6 +11,9 @@ internal static class HttpResponseWriter
     public static string ReasonPhrase(int status) => status switch
     {
         101 => "Switching Protocols",
+        200 => "OK",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",

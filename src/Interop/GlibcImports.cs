@@ -6,9 +6,13 @@ namespace Websockify.Interop;
 /// The calls Tmds.LibC 0.5.0 does not bind, imported from glibc directly. waitpid: no binding, nor
 /// wait4/waitid, nor WNOHANG. prctl: no binding, and neither SYS_prctl nor PR_SET_CHILD_SUBREAPER for its
 /// syscall(2); glibc's prctl symbol spares us a hand-kept per-architecture syscall number table.
+/// realpath: no binding.
 /// </summary>
-internal static partial class GlibcImports
+internal static unsafe partial class GlibcImports
 {
+    /// <summary>PATH_MAX on Linux: realpath(3) writes at most this many bytes, NUL included, into a caller's buffer.</summary>
+    public const int PathMax = 4096;
+
     private const string Library = "libc.so.6";
 
     private const int PrSetChildSubreaper = 36;
@@ -20,7 +24,26 @@ internal static partial class GlibcImports
     [LibraryImport(Library, EntryPoint = "waitpid", SetLastError = true)]
     private static partial int WaitPid(int pid, out int status, int options);
 
+    [LibraryImport(Library, EntryPoint = "realpath", SetLastError = true)]
+    private static partial byte* RealPath(byte* path, byte* resolved);
+
     public static bool BecomeChildSubreaper() => Prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0;
 
     public static bool TryReap(int pid) => WaitPid(pid, out _, WNoHang) == pid;
+
+    /// <summary>realpath(3) of a NUL-terminated path into <paramref name="resolved"/> (at least <see cref="PathMax"/> bytes).</summary>
+    /// <returns>The length of the resolved path, or -1 with errno set.</returns>
+    public static int RealPath(ReadOnlySpan<byte> path, Span<byte> resolved)
+    {
+        if (resolved.Length < PathMax)
+        {
+            throw new ArgumentException("buffer shorter than PATH_MAX", nameof(resolved));
+        }
+
+        fixed (byte* p = path)
+        fixed (byte* r = resolved)
+        {
+            return RealPath(p, r) is null ? -1 : resolved.IndexOf((byte)0);
+        }
+    }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 using Sys = Tmds.Linux.LibC;
 
@@ -48,4 +51,112 @@ internal static class LibC
 
     /// <summary>Whether <paramref name="fd"/> is open at all.</summary>
     public static bool IsOpen(int fd) => Sys.fcntl(fd, Sys.F_GETFD) >= 0;
+
+    /// <summary>
+    /// realpath(3): the absolute path with every symbolic link, <c>.</c> and <c>..</c> resolved; null, with
+    /// errno, when it does not resolve (missing, a loop, no search permission).
+    /// </summary>
+    public static string? RealPath(string path, out int errno)
+    {
+        if (!TryNulTerminated(path, out var bytes))
+        {
+            errno = Sys.ENOENT;
+            return null;
+        }
+
+        var resolved = new byte[GlibcImports.PathMax];
+        var length = GlibcImports.RealPath(bytes, resolved);
+        errno = length < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return length < 0 ? null : Encoding.UTF8.GetString(resolved, 0, length);
+    }
+
+    /// <summary>lstat(2): a symbolic link is reported as <see cref="FileKind.Other"/>, never followed.</summary>
+    public static unsafe bool TryGetLinkStatus(string path, out FileStatus status, out int errno)
+    {
+        status = default;
+        if (!TryNulTerminated(path, out var bytes))
+        {
+            errno = Sys.ENOENT;
+            return false;
+        }
+
+        stat raw;
+        fixed (byte* p = bytes)
+        {
+            if (Sys.lstat(p, &raw) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return false;
+            }
+        }
+
+        errno = 0;
+        status = ToStatus(raw);
+        return true;
+    }
+
+    /// <summary>fstat(2) of an open file.</summary>
+    public static unsafe bool TryGetStatus(SafeFileHandle handle, out FileStatus status)
+    {
+        stat raw;
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var ok = Sys.fstat((int)handle.DangerousGetHandle(), &raw) == 0;
+            status = ok ? ToStatus(raw) : default;
+            return ok;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a file for reading without ever blocking or following a final symbolic link: O_NOFOLLOW,
+    /// O_NONBLOCK (a fifo opens at once instead of waiting for a writer), O_NOCTTY, O_CLOEXEC.
+    /// </summary>
+    public static unsafe SafeFileHandle? OpenForReading(string path, out int errno)
+    {
+        if (!TryNulTerminated(path, out var bytes))
+        {
+            errno = Sys.ENOENT;
+            return null;
+        }
+
+        int fd;
+        fixed (byte* p = bytes)
+        {
+            fd = Sys.open(p, Sys.O_RDONLY | Sys.O_NOFOLLOW | Sys.O_NONBLOCK | Sys.O_NOCTTY | Sys.O_CLOEXEC);
+        }
+
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    private static FileStatus ToStatus(in stat raw)
+    {
+        var kind = Sys.S_ISREG(raw.st_mode) ? FileKind.Regular : Sys.S_ISDIR(raw.st_mode) ? FileKind.Directory : FileKind.Other;
+        long seconds = raw.st_mtim.tv_sec;
+        long nanoseconds = raw.st_mtim.tv_nsec;
+        return new FileStatus(kind, raw.st_size, (seconds * 1_000_000_000) + nanoseconds);
+    }
+
+    /// <summary>The path as C wants it; false when it holds a NUL, which would silently cut it short.</summary>
+    private static bool TryNulTerminated(string path, out byte[] bytes)
+    {
+        bytes = [];
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return true;
+    }
 }

@@ -3,6 +3,7 @@ using System.Net.Security;
 using Websockify.Cli;
 using Websockify.Listening;
 using Websockify.Targets;
+using Websockify.Web;
 
 namespace Websockify.Tests.Unit.Cli;
 
@@ -109,7 +110,7 @@ public sealed class OptionsBuilderTests
         Assert.Contains("'HIGH' is not a cipher suite name", UsageError("--ssl-ciphers=HIGH:!aNULL", "6080", "h:1"));
 
     [Theory]
-    [InlineData("--web", "--web=/srv", "6080", "h:1")]
+    [InlineData("--syslog", "--syslog=localhost:514", "6080", "h:1")]
     [InlineData("--record", "--record", "/tmp/r", "6080", "h:1")]
     [InlineData("--run-once", "--run-once", "6080", "h:1")]
     [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
@@ -127,6 +128,14 @@ public sealed class OptionsBuilderTests
     [InlineData("You must use --syslog to use --legacy-syslog", "--legacy-syslog", "6080", "h:1")]
     public void Cross_option_errors_come_before_not_supported(string message, params string[] argv) =>
         Assert.Equal(message, UsageError(argv));
+
+    [Fact]
+    public void Web_root_is_made_absolute_against_the_working_directory()
+    {
+        Assert.Equal(new WebSettings("/work/dir/novnc", FileOnly: false), Build("--web", "novnc", "6080", "h:1").Web);
+        Assert.Equal(new WebSettings("/srv/www", FileOnly: true), Build("--web=/srv/www", "--file-only", "6080", "h:1").Web);
+        Assert.Null(Build("6080", "h:1").Web);
+    }
 
     [Fact]
     public void Wrap_grammar_takes_everything_after_the_double_dash()

@@ -1,0 +1,14 @@
+namespace Websockify.Interop;
+
+/// <summary>What stat(2) says about a path or fd, reduced to what the web server needs.</summary>
+internal enum FileKind
+{
+    Regular,
+    Directory,
+
+    /// <summary>Fifo, socket, character or block device, or a symbolic link (lstat).</summary>
+    Other,
+}
+
+/// <summary>Kind, size and modification time (nanoseconds since the Unix epoch) of a file.</summary>
+internal readonly record struct FileStatus(FileKind Kind, long Size, long ModifiedUnixNanoseconds);
