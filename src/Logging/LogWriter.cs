@@ -19,6 +19,9 @@ internal sealed class LogWriter
     /// <summary>Writes of at most PIPE_BUF are atomic on a pipe, so batched lines still never tear.</summary>
     private const int BatchBytes = 4096;
 
+    /// <summary>How long the writer waits after a write before it takes the next batch.</summary>
+    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(1);
+
     /// <summary>Counted per queued line on top of its text: roughly the timestamp and level.</summary>
     private const int LineOverheadBytes = 40;
 
@@ -107,6 +110,10 @@ internal sealed class LogWriter
             _unreported += droppedAtEnd;
             AppendNoticeIfDropped();
             Flush();
+
+            // Let lines gather before the next batch: a busy daemon (thousands of sessions a second)
+            // then wakes this thread about once a millisecond instead of once a line.
+            Thread.Sleep(CoalesceDelay);
         }
     }
 
