@@ -95,14 +95,10 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
     [Fact]
     public async Task Installed_package_serves_wraps_and_verifies_then_purges_cleanly()
     {
-        var replaced = new List<string>();
-        foreach (var package in new[] { "python3-websockify", "websockify" })
-        {
-            if ((await RunAsync("dpkg-query", "-W", "-f=${Status}", package)).StandardOutput.Contains("install ok installed", StringComparison.Ordinal))
-            {
-                replaced.Add(package);
-            }
-        }
+        // Everything installed now is installed again afterwards: ours replaces Debian's websockify, and
+        // purging ours takes what depends on "websockify" (novnc) with it.
+        var before = await InstalledPackagesAsync();
+        var replaced = new[] { "python3-websockify", "websockify" }.Where(before.Contains).ToList();
 
         var install = await RunAsync("apt-get", "install", "-y", "-q", packages.Deb);
         try
@@ -131,15 +127,27 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
                 .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
             Assert.Equal("", verify.StandardOutput + verify.StandardError);
             Assert.Equal("", (await RunAsync("man", "--warnings", "-l", "/usr/share/man/man1/websockify.1.gz")).StandardError);
+
+            // noVNC depends on "websockify", which ours provides: installing it keeps ours (no Python websockify back).
+            var novnc = await RunAsync("apt-get", "install", "-y", "-q", "--no-install-recommends", "novnc");
+            Assert.True(novnc.ExitCode == 0, novnc.StandardOutput + novnc.StandardError);
+            var after = await InstalledPackagesAsync();
+            Assert.Contains("novnc", after);
+            Assert.Contains("websockify-unix", after);
+            Assert.DoesNotContain("websockify", after);
+            Assert.Contains("(websockify-unix)", (await RunAsync("/usr/bin/websockify", "--version")).StandardOutput);
         }
         finally
         {
             await RunAsync("apt-get", "purge", "-y", "-q", "websockify-unix");
-            if (replaced.Count > 0)
+            var missing = before.Except(await InstalledPackagesAsync()).ToList();
+            if (missing.Count > 0)
             {
-                await RunAsync("apt-get", ["install", "-y", "-q", .. replaced]);
+                await RunAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", .. missing]);
             }
         }
+
+        Assert.Empty(before.Except(await InstalledPackagesAsync())); // nothing this test removed stays removed
 
         Assert.False(File.Exists("/usr/lib/websockify/rebind.so") && replaced.Count == 0, "rebind.so left behind");
         Assert.False(Directory.Exists("/etc/websockify"), "/etc/websockify left behind by purge");
@@ -147,6 +155,17 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
         {
             Assert.Contains("install ok installed", (await RunAsync("dpkg-query", "-W", "-f=${Status}", package)).StandardOutput);
         }
+    }
+
+    /// <summary>The packages dpkg has fully installed ("ii ").</summary>
+    private static async Task<HashSet<string>> InstalledPackagesAsync()
+    {
+        var listing = (await RunAsync("dpkg-query", "-W", "-f=${db:Status-Abbrev}\t${Package}\n")).StandardOutput;
+        return listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Where(fields => fields.Length == 2 && fields[0] == "ii ")
+            .Select(fields => fields[1])
+            .ToHashSet(StringComparer.Ordinal);
     }
 }
 
