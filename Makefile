@@ -17,7 +17,7 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/websockify.service
 
-.PHONY: all build build-deps test bench demo clean install uninstall deb rpm
+.PHONY: all build build-deps test bench demo demo-echo clean install uninstall deb rpm
 
 all: build
 
@@ -45,9 +45,13 @@ test:
 bench: build
 	bench/run-bench.sh
 
-# A working bridge in front of a small echo target; prints the ws:// URL to try.
+# A VNC desktop in the browser: wrapped Xvnc, noVNC served by --web; prints the URL to open.
 demo: build
 	scripts/demo.sh
+
+# The smaller demo: the bridge in front of an echo target; prints the ws:// URL to try.
+demo-echo: build
+	scripts/demo-echo.sh
 
 # Installs what `make build` made; the unit files are rewritten for BINDIR and SYSCONFDIR.
 install:

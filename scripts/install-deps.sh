@@ -15,7 +15,9 @@ declare -A groups=(
   # make deb and make rpm.
   [deb]="dpkg-dev debhelper fakeroot"
   [rpm]="rpm"
-  [demo]="@build socat"
+  # make demo: a wrapped Xvnc with something on it (xsetroot, xmessage), noVNC served by --web.
+  [demo]="@build novnc tigervnc-standalone-server x11-xserver-utils x11-utils"
+  [demo-echo]="@build socat"
   # The browser end-to-end tests (tests/Browser): Debian's noVNC served by our --web, in Debian's
   # headless Chromium (driven by playwright-core from npm, with the machine's Node.js), against a real
   # Xvnc painted by xsetroot; systemd-socket-activate for the activation case. novnc pulls in Debian's
