@@ -54,6 +54,7 @@ public sealed class SessionRelayTests : IAsyncLifetime
 
         await _clientStream.WriteAsync(RawFrame.Build(RawFrame.Binary, "hello"u8));
         Assert.Equal("hello"u8.ToArray(), await _target.ReadFarAsync(5));
+        Assert.True(await _observer.Delivered.WaitAsync(TimeSpan.FromSeconds(10))); // the relay reports after its send: wait for it before the clock moves
         _time.Advance(TimeSpan.FromSeconds(3));
         await _target.Far.SendAsync("world!"u8.ToArray());
         var frame = await ReadClientFrameAsync();
@@ -155,12 +156,17 @@ public sealed class SessionRelayTests : IAsyncLifetime
 
         public List<SessionSummary> Ended { get; } = [];
 
+        /// <summary>Released once per reported payload.</summary>
+        public SemaphoreSlim Delivered { get; } = new(0);
+
         public void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, long timestamp)
         {
             lock (Payloads)
             {
                 Payloads.Add((direction, System.Text.Encoding.ASCII.GetString(payload), timestamp));
             }
+
+            Delivered.Release();
         }
 
         public void OnEnded(SessionSummary summary) => Ended.Add(summary);
