@@ -46,31 +46,19 @@ public sealed partial class LogInjectionTests
     public async Task A_close_reason_cannot_forge_an_emergency_entry_in_the_journal()
     {
         await using var target = TcpTarget.Echo();
-        var stderrFile = Path.Combine(Path.GetTempPath(), $"websockify-journal-{Guid.NewGuid():N}.log");
-        await File.WriteAllTextAsync(stderrFile, "");
-        var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d:%i", stderrFile]) { RedirectStandardOutput = true })!;
-        var journalStream = (await stat.StandardOutput.ReadToEndAsync()).Trim();
-        await stat.WaitForExitAsync();
-
-        // As systemd does: stderr is the stream JOURNAL_STREAM names, so the daemon writes <N> prefixes.
-        var shell = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"exec \"$0\" 127.0.0.1:0 {target.Address} 2>>'{stderrFile}'", RepositoryPaths.Binary])
-        {
-            Environment = { ["JOURNAL_STREAM"] = journalStream },
-        })!;
+        await using var daemon = await JournalStderrDaemon.StartAsync(["127.0.0.1:0", target.Address]);
         try
         {
-            var listen = await WaitForFileLineAsync(stderrFile, l => ListenLine().IsMatch(l));
+            var listen = await WaitForFileLineAsync(daemon.StderrFile, l => ListenLine().IsMatch(l));
             await CloseWithForgingReasonAsync(int.Parse(ListenLine().Match(listen).Groups[1].Value));
-            await WaitForFileLineAsync(stderrFile, l => l.Contains("session ended", StringComparison.Ordinal));
+            await WaitForFileLineAsync(daemon.StderrFile, l => l.Contains("session ended", StringComparison.Ordinal));
         }
         finally
         {
-            Signals.Send(shell.Id, Signals.SIGTERM);
-            await shell.WaitForExitAsync();
+            await daemon.StopAsync();
         }
 
-        var text = await File.ReadAllTextAsync(stderrFile);
-        File.Delete(stderrFile);
+        var text = await File.ReadAllTextAsync(daemon.StderrFile);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.DoesNotContain('\x1b', text);
         Assert.All(lines, l => Assert.Matches(@"^<[0-7]>", l));

@@ -49,33 +49,21 @@ public sealed class LoggingTests
     public async Task Journal_stream_gets_priority_prefixes_and_no_timestamps()
     {
         await using var target = TcpTarget.Echo();
-        var stderrFile = Path.Combine(Path.GetTempPath(), $"websockify-journal-{Guid.NewGuid():N}.log");
-        await File.WriteAllTextAsync(stderrFile, "");
-        var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d:%i", stderrFile]) { RedirectStandardOutput = true })!;
-        var journalStream = (await stat.StandardOutput.ReadToEndAsync()).Trim();
-        await stat.WaitForExitAsync();
-
-        // A shell points the daemon's stderr at the file whose device:inode JOURNAL_STREAM names, as systemd does.
-        var shell = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"exec \"$0\" 127.0.0.1:0 {target.Address} 2>>'{stderrFile}'", RepositoryPaths.Binary])
-        {
-            Environment = { ["JOURNAL_STREAM"] = journalStream },
-        })!;
+        await using var daemon = await JournalStderrDaemon.StartAsync(["127.0.0.1:0", target.Address]);
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!(await File.ReadAllTextAsync(stderrFile)).Contains("proxying from", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            while (!(await File.ReadAllTextAsync(daemon.StderrFile)).Contains("proxying from", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
             }
         }
         finally
         {
-            Signals.Send(shell.Id, Signals.SIGTERM);
-            await shell.WaitForExitAsync();
+            await daemon.StopAsync();
         }
 
-        var lines = (await File.ReadAllLinesAsync(stderrFile)).Where(l => l.Length > 0).ToList();
-        File.Delete(stderrFile);
+        var lines = (await File.ReadAllLinesAsync(daemon.StderrFile)).Where(l => l.Length > 0).ToList();
         Assert.Contains("<6>WebSocket server settings:", lines);
         Assert.All(lines, l => Assert.Matches(@"^<[0-7]>", l));
     }
