@@ -18,7 +18,6 @@ internal sealed class ConnectionContext : IAsyncDisposable
         Id = id;
         Socket = socket;
         PeerEndPoint = socket.RemoteEndPoint;
-        LocalEndPoint = socket.LocalEndPoint;
         Peer = EndpointText.Format(PeerEndPoint);
         LogName = string.Create(CultureInfo.InvariantCulture, $"{Peer} #{id}");
         Transport = new NetworkStream(socket, ownsSocket: true);
@@ -36,7 +35,8 @@ internal sealed class ConnectionContext : IAsyncDisposable
 
     public EndPoint? PeerEndPoint { get; }
 
-    public EndPoint? LocalEndPoint { get; }
+    /// <summary>Asked of the socket when a stage needs it: getsockname(2) is not worth doing for every accepted connection.</summary>
+    public EndPoint? LocalEndPoint => Socket.LocalEndPoint;
 
     /// <summary>The peer, formatted once (<see cref="EndpointText"/>).</summary>
     public string Peer { get; }
