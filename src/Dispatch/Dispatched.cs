@@ -18,5 +18,5 @@ internal enum RequestKind
     Upgrade,
 }
 
-/// <summary>What the connection's next request turned out to be.</summary>
-internal sealed record Dispatched(RequestKind Kind, HttpRequest? Request = null, AcceptedHandshake? Handshake = null, HttpRejection? Rejection = null);
+/// <summary>What the connection's next request turned out to be (a value: one per request, no garbage).</summary>
+internal readonly record struct Dispatched(RequestKind Kind, HttpRequest? Request = null, AcceptedHandshake? Handshake = null, HttpRejection? Rejection = null);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Websockify.Connections;
 using Websockify.Http;
 using Websockify.Net;
@@ -12,7 +13,8 @@ namespace Websockify.Dispatch;
 /// </summary>
 internal static class RequestDispatcher
 {
-    public static async Task<Dispatched> NextAsync(ConnectionContext connection, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Dispatched> NextAsync(ConnectionContext connection, CancellationToken cancellationToken)
     {
         ReceivedRequest? received;
         try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Websockify.Connections;
@@ -18,7 +19,8 @@ namespace Websockify.Hosting;
 /// </summary>
 internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds ids, Limits limits, TimeProvider time, ILogger logger, CancellationToken shutdown)
 {
-    public async Task RunAsync(Socket socket)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync(Socket socket)
     {
         await using var connection = new ConnectionContext(ids.Next(), socket, time.GetTimestamp());
         try
@@ -40,7 +42,8 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     }
 
     /// <returns>The accepted upgrade, with the target chosen and the 101 sent; null when the connection ends here.</returns>
-    private async Task<AcceptedHandshake?> HandshakeAsync(ConnectionContext connection)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AcceptedHandshake?> HandshakeAsync(ConnectionContext connection)
     {
         var deadline = NewDeadline();
         try
@@ -86,7 +89,8 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     }
 
     /// <returns>Whether the handler keeps the connection open for another request.</returns>
-    private async Task<bool> ServePlainAsync(ConnectionContext connection, HttpRequest request, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ServePlainAsync(ConnectionContext connection, HttpRequest request, CancellationToken cancellationToken)
     {
         if (await stages.WebAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
         {
@@ -99,7 +103,8 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
         return answer.KeepAlive;
     }
 
-    private async Task<AcceptedHandshake?> AcceptUpgradeAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AcceptedHandshake?> AcceptUpgradeAsync(
         ConnectionContext connection, HttpRequest request, AcceptedHandshake handshake, CancellationToken cancellationToken)
     {
         if (await stages.UpgradeAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
@@ -122,7 +127,8 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
         return handshake;
     }
 
-    private async Task<AcceptedHandshake?> RejectAsync(ConnectionContext connection, HttpRejection rejection, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AcceptedHandshake?> RejectAsync(ConnectionContext connection, HttpRejection rejection, CancellationToken cancellationToken)
     {
         HttpLog.Refused(logger, connection.LogName, rejection.Status, rejection.Reason);
         await HttpResponseWriter.WriteRejectionAsync(connection.Transport, rejection, cancellationToken).ConfigureAwait(false);
@@ -130,7 +136,8 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     }
 
     /// <summary>No session: close so that what we sent last still reaches the client.</summary>
-    private async Task<AcceptedHandshake?> EndAsync(ConnectionContext connection)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AcceptedHandshake?> EndAsync(ConnectionContext connection)
     {
         await LingeringClose.CloseAsync(connection.Socket, limits.LingerTimeout, time).ConfigureAwait(false);
         return null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace Websockify.Http;
@@ -9,7 +10,8 @@ internal sealed record ReceivedRequest(HttpRequest Request, byte[] Leftover);
 internal static class HttpRequestReader
 {
     /// <returns>Null when the client closed the connection before sending a complete head.</returns>
-    public static async Task<ReceivedRequest?> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<ReceivedRequest?> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Limits.MaxHeaderBytes);
         try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Websockify.Connections;
 using Websockify.Targets;
@@ -12,7 +13,8 @@ namespace Websockify.Relay;
 internal sealed class SessionStage(
     TargetConnector connector, SessionRegistry sessions, SessionObservers observers, Limits limits, TimeProvider time, ILogger logger)
 {
-    public async Task RunAsync(ConnectionContext connection, AcceptedHandshake handshake, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync(ConnectionContext connection, AcceptedHandshake handshake, CancellationToken shutdown)
     {
         var channel = ClientChannel.Create(connection.Transport, handshake.Subprotocol.Encoding);
         var target = await connector.ConnectAsync(connection, shutdown).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Websockify.Connections;
 
@@ -9,7 +10,8 @@ namespace Websockify.Targets;
 /// </summary>
 internal sealed class TargetConnector(TargetDialer dialer, ITargetResolver resolver, ILogger logger)
 {
-    public async Task<ITargetConnection?> ConnectAsync(ConnectionContext connection, CancellationToken shutdown)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ITargetConnection?> ConnectAsync(ConnectionContext connection, CancellationToken shutdown)
     {
         var target = connection.Target!;
         for (var attempt = 0; ; attempt++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
 
@@ -9,6 +10,7 @@ namespace Websockify.Targets;
 /// </summary>
 internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<DialResult> DialAsync(TargetEndpoint target, CancellationToken cancellationToken)
     {
         if (target.Tls)
@@ -17,15 +19,19 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
             return DialResult.Failed("TLS to the target is not supported in this build");
         }
 
+        // One token source on the daemon's clock, cancelled also when the daemon stops: a linked source
+        // (a second source and two registrations) would cost every session's handshake more garbage.
         using var deadline = new CancellationTokenSource(connectTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var stopping = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);
         try
         {
             return target.UnixPath is { } path
-                ? await ConnectAsync(new UnixDomainSocketEndPoint(path), linked.Token).ConfigureAwait(false)
-                : await ConnectTcpAsync(target.Host!, target.Port, linked.Token).ConfigureAwait(false);
+                ? await ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token).ConfigureAwait(false)
+                : IPAddress.TryParse(target.Host, out var literal)
+                    ? await ConnectAsync(new IPEndPoint(literal, target.Port), deadline.Token).ConfigureAwait(false)
+                    : await ConnectByNameAsync(target.Host!, target.Port, deadline.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return DialResult.Failed($"connection timed out after {connectTimeout.TotalSeconds:0.###} s");
         }
@@ -35,25 +41,18 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
         }
     }
 
-    private static async Task<DialResult> ConnectTcpAsync(string host, int port, CancellationToken cancellationToken)
+    private static async Task<DialResult> ConnectByNameAsync(string host, int port, CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
-        if (IPAddress.TryParse(host, out var literal))
+        try
         {
-            addresses = [literal];
+            addresses = (await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false))
+                .OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)
+                .ToArray();
         }
-        else
+        catch (SocketException ex)
         {
-            try
-            {
-                addresses = (await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false))
-                    .OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)
-                    .ToArray();
-            }
-            catch (SocketException ex)
-            {
-                return DialResult.Failed(ex.Message);
-            }
+            return DialResult.Failed(ex.Message);
         }
 
         if (addresses.Length == 0)
@@ -61,7 +60,7 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
             return DialResult.Failed(new SocketException((int)SocketError.HostNotFound).Message);
         }
 
-        DialResult? last = null;
+        DialResult last = default;
         foreach (var address in addresses)
         {
             last = await ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
@@ -71,11 +70,12 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
             }
         }
 
-        return last!;
+        return last;
     }
 
     /// <exception cref="OperationCanceledException">The deadline passed or the daemon is stopping.</exception>
-    private static async Task<DialResult> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<DialResult> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken)
     {
         var unix = endpoint is UnixDomainSocketEndPoint;
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, unix ? ProtocolType.Unspecified : ProtocolType.Tcp);

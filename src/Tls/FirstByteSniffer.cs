@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 
 namespace Websockify.Tls;
@@ -15,7 +16,8 @@ internal enum ConnectionKind
 /// </summary>
 internal static class FirstByteSniffer
 {
-    public static async Task<ConnectionKind> SniffAsync(Socket socket, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<ConnectionKind> SniffAsync(Socket socket, CancellationToken cancellationToken)
     {
         var first = new byte[1];
         var read = await socket.ReceiveAsync(first, SocketFlags.Peek, cancellationToken).ConfigureAwait(false);

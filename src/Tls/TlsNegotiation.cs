@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -13,7 +14,8 @@ namespace Websockify.Tls;
 internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger)
 {
     /// <summary>False when the connection ends here (closed, refused, handshake failed); the reason is logged.</summary>
-    public async Task<bool> NegotiateAsync(ConnectionContext connection, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> NegotiateAsync(ConnectionContext connection, CancellationToken cancellationToken)
     {
         switch (await FirstByteSniffer.SniffAsync(connection.Socket, cancellationToken).ConfigureAwait(false))
         {

@@ -55,7 +55,7 @@ public sealed class ConnectionPipelineTests
         listener.Listen(1);
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(listener.LocalEndPoint!);
-        return (client, CreatePipeline().RunAsync(await listener.AcceptAsync()));
+        return (client, CreatePipeline().RunAsync(await listener.AcceptAsync()).AsTask());
     }
 
     private async Task<byte[]> ExchangeAsync(string request)

@@ -96,7 +96,7 @@ public sealed class HttpRequestReaderTests
         var huge = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nX-Big: " + new string('a', 10 * Limits.MaxHeaderBytes) + "\r\n\r\n");
         var stream = new ScriptedReadStream(huge, readSize);
 
-        var error = await Assert.ThrowsAsync<HttpRequestRejectedException>(() => HttpRequestReader.ReadAsync(stream, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<HttpRequestRejectedException>(() => HttpRequestReader.ReadAsync(stream, CancellationToken.None).AsTask());
 
         Assert.Equal(431, error.StatusCode);
         Assert.True(huge.Length - stream.Unread.Length <= Limits.MaxHeaderBytes);
