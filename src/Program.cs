@@ -90,7 +90,12 @@ internal static class Program
         if (wrapped is not null)
         {
             _ = wrapped.Supervising.ContinueWith(_ => stopReason.TrySetResult("the wrapped program's exit"), TaskScheduler.Default);
-            await wrapped.WaitUntilListeningAsync(stopReason.Task).ConfigureAwait(false);
+            if (await wrapped.WaitUntilListeningAsync(stopReason.Task).ConfigureAwait(false) == WrapStart.NothingLeft)
+            {
+                await stopping.CancelAsync().ConfigureAwait(false);
+                await wrapped.Supervising.ConfigureAwait(false);
+                return FailStartup(notifier, wrapped.NothingLeftMessage(listeners.Port(options.Listen)));
+            }
         }
 
         var resolver = wrapped?.Resolver ?? new FixedTargetResolver(options.Target!);
@@ -108,7 +113,12 @@ internal static class Program
             _ = server.ServeSingleAsync(accepted).ContinueWith(_ => stopReason.TrySetResult("the passed connection's end"), TaskScheduler.Default);
         }
 
-        notifier.Send(NotifyMessages.Join(NotifyMessages.Ready, NotifyMessages.MainPid(Environment.ProcessId), NotifyMessages.SessionStatus(0, resolver.Describe())));
+        // Not when it is already over (the wrapped program exited in exit mode, a signal during start-up).
+        if (!stopReason.Task.IsCompleted)
+        {
+            notifier.Send(NotifyMessages.Join(NotifyMessages.Ready, NotifyMessages.MainPid(Environment.ProcessId), NotifyMessages.SessionStatus(0, resolver.Describe())));
+        }
+
         var background = new List<Task>();
         if (watchdog is { } interval && notifier.Enabled)
         {

@@ -142,6 +142,7 @@ internal static class OptionsBuilder
         return new TlsSettings
         {
             CertPath = cert,
+            CertGiven = args.Value("cert") is not null,
             KeyPath = args.Value("key") is { } key ? Path.GetFullPath(key, workingDirectory) : null,
             KeyPassword = args.Value("key-password"),
             SslOnly = sslOnly,

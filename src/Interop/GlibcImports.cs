@@ -6,7 +6,7 @@ namespace Websockify.Interop;
 /// The calls Tmds.LibC 0.5.0 does not bind, imported from glibc directly. waitpid: no binding, nor
 /// wait4/waitid, nor WNOHANG. prctl: no binding, and neither SYS_prctl nor PR_SET_CHILD_SUBREAPER for its
 /// syscall(2); glibc's prctl symbol spares us a hand-kept per-architecture syscall number table.
-/// realpath: no binding.
+/// realpath, getpwuid_r: no binding.
 /// </summary>
 internal static unsafe partial class GlibcImports
 {
@@ -27,6 +27,12 @@ internal static unsafe partial class GlibcImports
     [LibraryImport(Library, EntryPoint = "realpath", SetLastError = true)]
     private static partial byte* RealPath(byte* path, byte* resolved);
 
+    [LibraryImport(Library, EntryPoint = "getpwuid_r")]
+    private static partial int GetPwUidR(uint uid, Passwd* entry, byte* buffer, nuint length, Passwd** result);
+
+    [LibraryImport(Library, EntryPoint = "geteuid")]
+    public static partial uint GetEffectiveUid();
+
     public static bool BecomeChildSubreaper() => Prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0;
 
     public static bool TryReap(int pid) => WaitPid(pid, out _, WNoHang) == pid;
@@ -45,5 +51,51 @@ internal static unsafe partial class GlibcImports
         {
             return RealPath(p, r) is null ? -1 : resolved.IndexOf((byte)0);
         }
+    }
+
+    /// <summary>getpwuid_r(3); null when there is no entry (or it could not be read).</summary>
+    public static PasswdEntry? GetPasswdEntry(uint uid)
+    {
+        const int ERange = 34;
+        const int MaxBuffer = 1 << 20; // an entry is a few hundred bytes; bounded in case NSS keeps asking for more
+        for (var size = 1024; size <= MaxBuffer; size *= 4)
+        {
+            var buffer = new byte[size];
+            Passwd entry;
+            Passwd* result = null;
+            int error;
+            fixed (byte* b = buffer)
+            {
+                error = GetPwUidR(uid, &entry, b, (nuint)size, &result);
+                if (error == 0)
+                {
+                    return result is null
+                        ? null
+                        : new PasswdEntry(Text(entry.Name), entry.Uid, entry.Gid, Text(entry.Directory), Text(entry.Shell));
+                }
+            }
+
+            if (error != ERange)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Text(byte* value) => value is null ? "" : Marshal.PtrToStringUTF8((nint)value) ?? "";
+
+    /// <summary>glibc's struct passwd (pwd.h), field for field.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Passwd
+    {
+        public byte* Name;
+        public byte* Password;
+        public uint Uid;
+        public uint Gid;
+        public byte* Gecos;
+        public byte* Directory;
+        public byte* Shell;
     }
 }

@@ -39,6 +39,9 @@ internal static class LibC
     /// <summary>Reaps <paramref name="pid"/> if it has exited; never blocks.</summary>
     public static bool TryReap(int pid) => GlibcImports.TryReap(pid);
 
+    /// <summary>The passwd entry of the user this process runs as (effective uid); null when there is none.</summary>
+    public static PasswdEntry? CurrentUser() => GlibcImports.GetPasswdEntry(GlibcImports.GetEffectiveUid());
+
     /// <summary>umask(2); returns the previous mask. Only the permission bits (0777) mean anything.</summary>
     public static uint Umask(uint mask) => (ushort)Sys.umask((ushort)(mask & 0x1FF));
 

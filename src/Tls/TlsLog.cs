@@ -21,4 +21,7 @@ internal static partial class TlsLog
 
     [LoggerMessage(109, LogLevel.Warning, "Reloading '{Path}' failed: {Reason}", EventName = "ReloadFailed")]
     public static partial void ReloadFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(110, LogLevel.Information, "Reload: no certificate in use (no --cert, and no self.pem at start-up); nothing to reload", EventName = "NothingToReload")]
+    public static partial void NothingToReload(ILogger logger);
 }

@@ -36,6 +36,12 @@ internal sealed class TlsServerContext
     /// </summary>
     public void Reload(ILogger logger)
     {
+        if (Options is null && !_settings.CertGiven)
+        {
+            TlsLog.NothingToReload(logger);
+            return;
+        }
+
         if (!File.Exists(_settings.CertPath))
         {
             TlsLog.ReloadFailed(logger, _settings.CertPath, "file not found; keeping the current certificate");

@@ -11,6 +11,12 @@ internal sealed record TlsSettings
 {
     public required string CertPath { get; init; }
 
+    /// <summary>
+    /// False when <see cref="CertPath"/> is upstream's default <c>self.pem</c>: that one is used only if it
+    /// exists at start-up, so a reload never goes looking for it.
+    /// </summary>
+    public bool CertGiven { get; init; } = true;
+
     public string? KeyPath { get; init; }
 
     public string? KeyPassword { get; init; }

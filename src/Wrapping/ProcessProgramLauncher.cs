@@ -28,6 +28,7 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
             psi.Environment.Remove(name);
         }
 
+        LoginEnvironment.FillIn(psi.Environment, LibC.CurrentUser());
         var preload = psi.Environment.TryGetValue("LD_PRELOAD", out var existing) && !string.IsNullOrEmpty(existing)
             ? $"{rebindLibrary}:{existing}"
             : rebindLibrary;

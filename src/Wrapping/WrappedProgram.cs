@@ -17,11 +17,15 @@ internal sealed class WrappedProgram : IDisposable
     /// <summary>How long start-up waits for the program to listen before serving (and READY=1) anyway.</summary>
     private static readonly TimeSpan ListenWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often, once the program has exited before listening, its leftovers are looked for.</summary>
+    private static readonly TimeSpan LeftoverPoll = TimeSpan.FromMilliseconds(100);
+
     private readonly WrapSettings _settings;
     private readonly PortReports _reports;
     private readonly PosixSignalRegistration _childExits;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly TaskCompletionSource<int> _firstExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WrappedProgram(WrapSettings settings, PortReports reports, ProgramSupervisor supervisor, TimeProvider time, ILogger logger, CancellationToken stop)
     {
@@ -31,6 +35,7 @@ internal sealed class WrappedProgram : IDisposable
         _logger = logger;
         Resolver = new WrappedTargetResolver(reports, settings.Description, settings.Mode, time);
         supervisor.Starting += reports.Reset;
+        supervisor.Exited += (_, status) => _firstExit.TrySetResult(status);
         _childExits = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => ProcessProgramLauncher.ReapAdoptedOrphans(supervisor.CurrentPid));
         Supervising = supervisor.RunAsync(stop);
     }
@@ -58,14 +63,43 @@ internal sealed class WrappedProgram : IDisposable
 
     /// <summary>
     /// Upstream's banner names the program's port, and READY=1 must mean "serving": wait, bounded, until
-    /// the program listens (or exits, or the daemon is told to stop).
+    /// the program listens (or exits, or the daemon is told to stop). In ignore mode a program that exits
+    /// leaving nothing running and no port reported (vncserver without HOME) is a failed start, not a
+    /// service that answers "no target" for ever.
     /// </summary>
-    public async Task WaitUntilListeningAsync(Task stopRequested)
+    public async Task<WrapStart> WaitUntilListeningAsync(Task stopRequested)
     {
-        await Task.WhenAny(_reports.Current, Supervising, stopRequested, Task.Delay(ListenWait, _time)).ConfigureAwait(false);
+        using var done = new CancellationTokenSource();
+        var giveUp = Task.Delay(ListenWait, _time, done.Token);
+        var nothingLeft = _settings.Mode == WrapMode.Ignore ? WaitForNothingLeftAsync(done.Token) : Task.Delay(Timeout.Infinite, done.Token);
+        var first = await Task.WhenAny(_reports.Current, Supervising, stopRequested, giveUp, nothingLeft).ConfigureAwait(false);
+        await done.CancelAsync().ConfigureAwait(false);
         if (_reports.Current.IsCompletedSuccessfully)
         {
             WrappingLog.Listening(_logger, _settings.Description, _reports.Current.Result.ToString());
+            return WrapStart.Listening;
+        }
+
+        if (first == nothingLeft && nothingLeft.IsCompletedSuccessfully)
+        {
+            return WrapStart.NothingLeft;
+        }
+
+        return first == giveUp ? WrapStart.NotYetListening : WrapStart.Ended;
+    }
+
+    /// <summary>Why <see cref="WrapStart.NothingLeft"/>, for the log and systemd's STATUS=.</summary>
+    public string NothingLeftMessage(int listenPort) =>
+        $"{_settings.Description} exited with status {(_firstExit.Task.IsCompletedSuccessfully ? _firstExit.Task.Result : -1)} " +
+        $"before listening on port {listenPort}, and left no process running";
+
+    /// <summary>Completes when the program has exited and no process it started is alive (the daemon is their subreaper).</summary>
+    private async Task WaitForNothingLeftAsync(CancellationToken cancellationToken)
+    {
+        await _firstExit.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (ProcessTree.DescendantsOf(Environment.ProcessId, ProcessTree.Snapshot()).Any(p => p.State != 'Z'))
+        {
+            await Task.Delay(LeftoverPoll, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

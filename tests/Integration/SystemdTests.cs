@@ -165,6 +165,23 @@ public sealed class SystemdTests
     }
 
     [Fact]
+    public async Task Sighup_without_a_certificate_reloads_nothing_and_does_not_go_looking_for_self_pem()
+    {
+        using var notify = new NotifyListener();
+        await using var target = TcpTarget.Echo();
+        await using var daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address], new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(10));
+
+        daemon.Signal(Signals.SIGHUP);
+        await daemon.WaitForLineAsync(l => l.Contains("no certificate in use", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await notify.WaitForAsync(m => m.StartsWith("RELOADING=1", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await notify.WaitForMessagesAsync("READY=1", 1, TimeSpan.FromSeconds(5)); // the start-up READY came joined with MAINPID and STATUS
+        Assert.DoesNotContain(daemon.Lines, l => l.Contains("Reloading '", StringComparison.Ordinal) || l.Contains("not found", StringComparison.Ordinal));
+        await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port);
+        await client.AssertEchoAsync("still serving");
+    }
+
+    [Fact]
     public async Task Daemon_mode_returns_once_listening_and_removes_its_pid_file()
     {
         await using var target = TcpTarget.Echo();

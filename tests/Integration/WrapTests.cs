@@ -171,6 +171,84 @@ public sealed partial class WrapTests
     }
 
     [Fact]
+    public async Task Program_gets_HOME_USER_LOGNAME_and_SHELL_from_passwd_when_the_service_manager_set_none()
+    {
+        var server = await TestPrograms.BindServerAsync();
+        var port = TcpTarget.UnusedPort();
+        var user = PasswdEntryOfCurrentUser();
+
+        // As systemd starts a service without User=: none of the four set. env(1) takes them away.
+        await using (var daemon = DaemonProcess.StartCommand(
+            "/usr/bin/env", ["-u", "HOME", "-u", "USER", "-u", "LOGNAME", "-u", "SHELL", RepositoryPaths.Binary, $"127.0.0.1:{port}", "--", server, port.ToString(), "4"]))
+        {
+            var environment = await ProgramEnvironmentAsync(port);
+            Assert.Contains($"HOME={user[5]}", environment);
+            Assert.Contains($"USER={user[0]}", environment);
+            Assert.Contains($"LOGNAME={user[0]}", environment);
+            Assert.Contains($"SHELL={(user[6].Length > 0 ? user[6] : "/bin/sh")}", environment);
+        }
+
+        // What the environment already says is kept.
+        port = TcpTarget.UnusedPort();
+        await using (var daemon = await DaemonProcess.StartAsync(
+            [$"127.0.0.1:{port}", "--", server, port.ToString(), "4"], new Dictionary<string, string> { ["HOME"] = "/srv/desk", ["USER"] = "someone" }))
+        {
+            var environment = await ProgramEnvironmentAsync(port);
+            Assert.Contains("HOME=/srv/desk", environment);
+            Assert.Contains("USER=someone", environment);
+        }
+    }
+
+    private static async Task<string[]> ProgramEnvironmentAsync(int port)
+    {
+        var pid = GreetingPid(await GreetingWhenListeningAsync(port));
+        return (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+    }
+
+    /// <summary>For a daemon started without waiting for its banner: retries until the port answers.</summary>
+    private static async Task<string> GreetingWhenListeningAsync(int port)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await GreetingAsync(port);
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>The current user's line of /etc/passwd, split at ':'.</summary>
+    private static string[] PasswdEntryOfCurrentUser()
+    {
+        var uid = File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal))
+            .Split('\t', StringSplitOptions.RemoveEmptyEntries)[2]; // real, effective, ...: the effective uid
+        return File.ReadLines("/etc/passwd").Select(l => l.Split(':')).First(f => f.Length >= 7 && f[2] == uid);
+    }
+
+    [Theory]
+    [InlineData("exit 3", 3)]
+    [InlineData("sleep 1 & exit 0", 0)] // it leaves a process behind that never listens, then that ends too
+    public async Task Ignore_mode_program_that_leaves_nothing_running_and_never_listened_is_a_failed_start(string script, int status)
+    {
+        using var notify = new NotifyListener();
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = DaemonProcess.StartCommand(
+            RepositoryPaths.Binary, ["--wrap-mode=ignore", $"127.0.0.1:{port}", "--", "sh", "-c", script],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+
+        // Well before the 30 s that start-up waits for a program that is still running.
+        Assert.Equal(1, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        var message = $"'sh -c {script}' exited with status {status} before listening on port {port}, and left no process running";
+        Assert.Contains(daemon.Lines, l => l.Contains(message, StringComparison.Ordinal));
+        await notify.WaitForAsync(m => m == $"STATUS={message}", TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("READY=1", notify.Assignments);
+    }
+
+    [Fact]
     public async Task Missing_rebind_library_fails_start_up()
     {
         var (exit, _, stderr) = await DaemonProcess.RunAsync("--rebind-lib", "/nonexistent/rebind.so", "127.0.0.1:0", "--", "true");

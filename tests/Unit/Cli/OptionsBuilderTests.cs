@@ -74,8 +74,13 @@ public sealed class OptionsBuilderTests
     }
 
     [Fact]
-    public void Default_certificate_is_self_pem_in_the_working_directory() =>
-        Assert.Equal("/work/dir/self.pem", Build("6080", "h:1").Tls.CertPath);
+    public void Default_certificate_is_self_pem_in_the_working_directory()
+    {
+        var tls = Build("6080", "h:1").Tls;
+        Assert.Equal("/work/dir/self.pem", tls.CertPath);
+        Assert.False(tls.CertGiven); // so a reload does not go looking for it
+        Assert.True(Build("6080", "--cert=c.pem", "h:1").Tls.CertGiven);
+    }
 
     [Fact]
     public void Ssl_only_requires_the_certificate_file()
