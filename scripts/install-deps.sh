@@ -24,6 +24,9 @@ declare -A groups=(
   # Python websockify: the tests run ours by its full path. fonts-liberation: noVNC's text is legible
   # in the screenshots.
   [browser]="@build chromium novnc tigervnc-standalone-server x11-xserver-utils systemd fonts-liberation"
+  # The container tests (tests/Container): a Debian minbase tree made by debootstrap, booted with
+  # systemd-nspawn (systemd-container) as a real systemd, the .deb installed inside (make deb: @deb).
+  [container]="@build @deb debootstrap systemd-container"
   # The benchmark compares us with Debian's Python websockify and socat.
   [bench]="@build websockify socat"
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds the NativeAOT binary, runs the unit tests, then
-# the integration tests and then the browser tests against build/bin/websockify, one project after the
-# other. Ends with "N passed, N failed".
+# the integration tests, the browser tests and the container tests (a booted systemd with the .deb
+# installed) against build/bin/websockify, one project after the other. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=build/test-results
@@ -11,15 +11,16 @@ mkdir -p "$results"
 summary() { echo "$1 passed, $2 failed"; }
 
 # Everything the build and the tests use (scripts/install-deps.sh names each package once).
+# The container tests build their Debian tree themselves (tests/Container/rootfs.sh, cached under /var/cache).
 # The browser tests' playwright-core comes from npm, exactly as tests/Browser/package-lock.json pins it.
-if ! scripts/install-deps.sh test browser || ! make build || ! tests/Browser/install-node-deps.sh; then
+if ! scripts/install-deps.sh test browser container || ! make build || ! tests/Browser/install-node-deps.sh; then
   echo "run-all: set-up or build failed" >&2
   summary 0 1
   exit 1
 fi
 
 status=0
-for project in Unit Integration Browser; do
+for project in Unit Integration Browser Container; do
   dotnet test "tests/$project" --nologo \
     --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" --blame-hang-timeout 5m || status=1

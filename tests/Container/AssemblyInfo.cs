@@ -1,0 +1,2 @@
+// One booted container for the whole run, and the units in it driven one after the other.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
