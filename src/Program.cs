@@ -71,21 +71,24 @@ internal static class Program
         ListenerSet listeners;
         WrappedProgram? wrapped = null;
         WebRoot? web;
+        PidFile? pidFile = null;
         try
         {
             tls = TlsServerContext.Load(options.Tls, logger);
             web = options.Web is { } webSettings ? WebRoot.Open(webSettings) : null;
             listeners = ListenerSet.Open(options.Listen, passed, options.Inetd);
+            pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null; // once listening, before any child
             if (options.Wrap is { } wrap)
             {
                 wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), time, logger, stopping.Token);
             }
         }
-        catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException)
+        catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException)
         {
             return FailStartup(notifier, ex.Message);
         }
 
+        using var pidFileLease = pidFile;
         using var program = wrapped;
         if (wrapped is not null)
         {
@@ -105,7 +108,6 @@ internal static class Program
             HostingLog.Banner(logger, line);
         }
 
-        using var pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null;
         var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, time, logger);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
@@ -130,7 +132,7 @@ internal static class Program
             background.Add(StatusReporter.RunAsync(notifier, () => server.SessionCount, resolver.Describe, time, stopping.Token));
         }
 
-        using var reload = new ReloadOnHangup(notifier, tls, logger);
+        using var reload = new ReloadOnHangup(notifier, [tls], logger);
         var reason = await stopReason.Task.ConfigureAwait(false);
         notifier.Send(NotifyMessages.Join(NotifyMessages.Stopping, NotifyMessages.Status($"stopping ({reason})")));
         await server.StopAsync(reason).ConfigureAwait(false);

@@ -16,7 +16,14 @@ internal static class Daemonizer
     /// <summary>Set in the re-executed child, so it does not daemonize again.</summary>
     public const string ChildMarker = "WEBSOCKIFY_DAEMON_CHILD";
 
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Longer than anything the child waits for during start-up (a wrapped program's first listen, then
+    /// READY regardless), so the parent never reports failure for a daemon that goes on to run.
+    /// </summary>
+    private static readonly TimeSpan ReadyTimeout = Wrapping.WrappedProgram.ListenWait + TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the child gets to stop (SIGTERM) when the parent gives up on it, before SIGKILL.</summary>
+    private static readonly TimeSpan GiveUpGrace = TimeSpan.FromSeconds(10);
 
     public static bool IsDaemonChild => Environment.GetEnvironmentVariable(ChildMarker) == "1";
 
@@ -25,7 +32,18 @@ internal static class Daemonizer
 
     public static async Task<int> RunParentAsync(IReadOnlyList<string> args)
     {
-        using var notify = PrivateDatagramSocket.Create("daemon");
+        PrivateDatagramSocket notify;
+        try
+        {
+            notify = PrivateDatagramSocket.Create("daemon");
+        }
+        catch (PrivateSocketException ex)
+        {
+            Console.Error.WriteLine($"websockify: {ex.Message}");
+            return 1;
+        }
+
+        using var notifySocket = notify;
         var psi = SessionLeader.StartInfo(
             ["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1", Environment.ProcessPath ?? throw new InvalidOperationException("unknown executable path"), .. args]);
         psi.Environment[ChildMarker] = "1";
@@ -41,9 +59,15 @@ internal static class Daemonizer
             var receiving = notify.Socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
             if (await Task.WhenAny(receiving, exited).ConfigureAwait(false) == exited || timeout.IsCancellationRequested)
             {
-                Console.Error.WriteLine(child.HasExited
-                    ? $"websockify: the daemon exited during start-up (status {child.ExitCode}){(status.Length > 0 ? ": " + status : "")}"
-                    : "websockify: the daemon did not report ready within 30 s");
+                if (child.HasExited)
+                {
+                    Console.Error.WriteLine($"websockify: the daemon exited during start-up (status {child.ExitCode}){(status.Length > 0 ? ": " + status : "")}");
+                    return 1;
+                }
+
+                // Reporting failure must mean nothing runs on: stop the daemon we gave up on.
+                Console.Error.WriteLine($"websockify: the daemon did not report ready within {ReadyTimeout.TotalSeconds:0} s; stopping it (pid {child.Id})");
+                await StopAsync(child).ConfigureAwait(false);
                 return 1;
             }
 
@@ -59,6 +83,20 @@ internal static class Daemonizer
                     status = line["STATUS=".Length..];
                 }
             }
+        }
+    }
+
+    private static async Task StopAsync(Process child)
+    {
+        Interop.LibC.Kill(child.Id, 15);
+        using var grace = new CancellationTokenSource(GiveUpGrace);
+        try
+        {
+            await child.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Interop.LibC.Kill(child.Id, 9);
         }
     }
 

@@ -15,4 +15,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(603, LogLevel.Error, "unexpected error in connection from {Client}", EventName = "ConnectionCrashed")]
     public static partial void ConnectionCrashed(ILogger logger, string client, Exception exception);
+
+    [LoggerMessage(604, LogLevel.Error, "Reloading {What} failed unexpectedly: {Reason}; keeping the current one", EventName = "ReloadCrashed")]
+    public static partial void ReloadCrashed(ILogger logger, string what, string reason);
 }

@@ -2,20 +2,43 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Websockify.Systemd;
-using Websockify.Tls;
 
 namespace Websockify.Hosting;
 
-/// <summary>SIGHUP reloads the certificate (Type=notify-reload: RELOADING=1 with the monotonic time, then READY=1).</summary>
-internal sealed class ReloadOnHangup(ServiceNotifier notifier, TlsServerContext tls, ILogger logger) : IDisposable
+/// <summary>
+/// SIGHUP reloads what can be reloaded (Type=notify-reload: RELOADING=1 with the monotonic time, then
+/// READY=1). Each reload runs under its own catch-all on the signal's thread-pool thread: whatever one
+/// throws is logged, the others still reload, READY=1 still follows, and the daemon never crashes for it.
+/// </summary>
+internal sealed class ReloadOnHangup : IDisposable
 {
-    private readonly PosixSignalRegistration _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+    private readonly PosixSignalRegistration _registration;
+
+    public ReloadOnHangup(ServiceNotifier notifier, IReadOnlyList<IReloadable> reloadables, ILogger logger)
     {
-        context.Cancel = true;
-        notifier.Send(NotifyMessages.Reloading(MonotonicMicroseconds()));
-        tls.Reload(logger);
-        notifier.Send(NotifyMessages.Ready);
-    });
+        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            notifier.Send(NotifyMessages.Reloading(MonotonicMicroseconds()));
+            ReloadAll(reloadables, logger);
+            notifier.Send(NotifyMessages.Ready);
+        });
+    }
+
+    public static void ReloadAll(IReadOnlyList<IReloadable> reloadables, ILogger logger)
+    {
+        foreach (var reloadable in reloadables)
+        {
+            try
+            {
+                reloadable.Reload(logger);
+            }
+            catch (Exception ex)
+            {
+                HostingLog.ReloadCrashed(logger, reloadable.ReloadName, ex.Message);
+            }
+        }
+    }
 
     public void Dispose() => _registration.Dispose();
 

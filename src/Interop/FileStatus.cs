@@ -11,4 +11,4 @@ internal enum FileKind
 }
 
 /// <summary>Kind, size and modification time (nanoseconds since the Unix epoch) of a file.</summary>
-internal readonly record struct FileStatus(FileKind Kind, long Size, long ModifiedUnixNanoseconds);
+internal readonly record struct FileStatus(FileKind Kind, long Size, long ModifiedUnixNanoseconds, ulong Device = 0, ulong Inode = 0);

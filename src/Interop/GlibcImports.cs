@@ -6,7 +6,7 @@ namespace Websockify.Interop;
 /// The calls Tmds.LibC 0.5.0 does not bind, imported from glibc directly. waitpid: no binding, nor
 /// wait4/waitid, nor WNOHANG. prctl: no binding, and neither SYS_prctl nor PR_SET_CHILD_SUBREAPER for its
 /// syscall(2); glibc's prctl symbol spares us a hand-kept per-architecture syscall number table.
-/// realpath, getpwuid_r: no binding.
+/// realpath, getpwuid_r, pidfd_open, pidfd_send_signal (glibc 2.36 wraps both): no binding.
 /// </summary>
 internal static unsafe partial class GlibcImports
 {
@@ -30,10 +30,22 @@ internal static unsafe partial class GlibcImports
     [LibraryImport(Library, EntryPoint = "getpwuid_r")]
     private static partial int GetPwUidR(uint uid, Passwd* entry, byte* buffer, nuint length, Passwd** result);
 
+    [LibraryImport(Library, EntryPoint = "pidfd_open", SetLastError = true)]
+    private static partial int PidFdOpen(int pid, uint flags);
+
+    [LibraryImport(Library, EntryPoint = "pidfd_send_signal", SetLastError = true)]
+    private static partial int PidFdSendSignal(int pidfd, int signal, nint info, uint flags);
+
     [LibraryImport(Library, EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUid();
 
     public static bool BecomeChildSubreaper() => Prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0;
+
+    /// <summary>pidfd_open(2): an fd that names this one process for as long as it is open, or -1.</summary>
+    public static int OpenPidFd(int pid) => PidFdOpen(pid, 0);
+
+    /// <summary>pidfd_send_signal(2): never reaches a process that merely reuses the pid.</summary>
+    public static bool SendSignal(int pidfd, int signal) => PidFdSendSignal(pidfd, signal, 0, 0) == 0;
 
     public static bool TryReap(int pid) => WaitPid(pid, out _, WNoHang) == pid;
 

@@ -30,8 +30,15 @@ internal static class LibC
     /// <summary>kill(2) of one process; pids 0, 1 and negatives (groups, everyone) are refused.</summary>
     public static bool Kill(int pid, int signal) => pid > 1 && Sys.kill(pid, signal) == 0;
 
-    /// <summary>Signals every process of process group <paramref name="pgid"/>; false if none is left (ESRCH).</summary>
-    public static bool KillProcessGroup(int pgid, int signal) => pgid > 1 && Sys.kill(-pgid, signal) == 0;
+    /// <summary>A pidfd for <paramref name="pid"/> (pidfd_open(2)); null when it is gone (or pids 0 and 1).</summary>
+    public static SafeFileHandle? OpenProcess(int pid)
+    {
+        var fd = pid > 1 ? GlibcImports.OpenPidFd(pid) : -1;
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Signals the process a pidfd names (pidfd_send_signal(2)); false once it has exited.</summary>
+    public static bool Signal(SafeFileHandle process, int signal) => WithFd(process, fd => GlibcImports.SendSignal(fd, signal));
 
     /// <summary>Orphans of our descendants are re-parented to us instead of to init (prctl(2)).</summary>
     public static bool BecomeChildSubreaper() => GlibcImports.BecomeChildSubreaper();
@@ -123,7 +130,39 @@ internal static class LibC
     /// Opens a file for reading without ever blocking or following a final symbolic link: O_NOFOLLOW,
     /// O_NONBLOCK (a fifo opens at once instead of waiting for a writer), O_NOCTTY, O_CLOEXEC.
     /// </summary>
-    public static unsafe SafeFileHandle? OpenForReading(string path, out int errno)
+    public static SafeFileHandle? OpenForReading(string path, out int errno) =>
+        Open(path, Sys.O_RDONLY | Sys.O_NOFOLLOW | Sys.O_NONBLOCK | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0, out errno);
+
+    /// <summary>
+    /// Opens for appending, creating it 0644 if missing, never through a symbolic link (O_NOFOLLOW): a
+    /// link planted at a log path must not redirect the daemon's writes (ELOOP instead).
+    /// </summary>
+    public static SafeFileHandle? OpenForAppend(string path, out int errno) =>
+        Open(path, Sys.O_WRONLY | Sys.O_APPEND | Sys.O_CREAT | Sys.O_NOFOLLOW | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0x1A4, out errno);
+
+    /// <summary>Creates a new file 0644: fails (EEXIST) if anything is at the path, a symbolic link included.</summary>
+    public static SafeFileHandle? CreateExclusive(string path, out int errno) =>
+        Open(path, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0x1A4, out errno);
+
+    /// <summary>Opens an existing file read-only without following a final symbolic link.</summary>
+    public static SafeFileHandle? OpenExistingNoFollow(string path, out int errno) =>
+        Open(path, Sys.O_RDONLY | Sys.O_NOFOLLOW | Sys.O_NONBLOCK | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0, out errno);
+
+    /// <summary>
+    /// A write lock on the whole file that belongs to this open file description (fcntl F_OFD_SETLK):
+    /// false when another one holds a lock on it. Not flock(2): .NET takes flock locks itself to emulate
+    /// FileShare, so an exclusive flock would make File.ReadAllText of the file fail in .NET tools.
+    /// </summary>
+    public static unsafe bool TryLockExclusive(SafeFileHandle handle) => WithFd(handle, fd =>
+    {
+        var whole = new flock { l_type = (short)Sys.F_WRLCK, l_whence = (short)Sys.SEEK_SET, l_start = 0, l_len = 0, l_pid = 0 };
+        return Sys.fcntl(fd, Sys.F_OFD_SETLK, &whole) == 0;
+    });
+
+    /// <summary>strerror(3) of an errno value, for messages.</summary>
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    private static unsafe SafeFileHandle? Open(string path, int flags, int mode, out int errno)
     {
         if (!TryNulTerminated(path, out var bytes))
         {
@@ -134,11 +173,28 @@ internal static class LibC
         int fd;
         fixed (byte* p = bytes)
         {
-            fd = Sys.open(p, Sys.O_RDONLY | Sys.O_NOFOLLOW | Sys.O_NONBLOCK | Sys.O_NOCTTY | Sys.O_CLOEXEC);
+            fd = Sys.open(p, flags, (ushort)mode);
         }
 
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    private static bool WithFd(SafeFileHandle handle, Func<int, bool> call)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            return call((int)handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
 
     private static FileStatus ToStatus(in stat raw)
@@ -146,7 +202,7 @@ internal static class LibC
         var kind = Sys.S_ISREG(raw.st_mode) ? FileKind.Regular : Sys.S_ISDIR(raw.st_mode) ? FileKind.Directory : FileKind.Other;
         long seconds = raw.st_mtim.tv_sec;
         long nanoseconds = raw.st_mtim.tv_nsec;
-        return new FileStatus(kind, raw.st_size, (seconds * 1_000_000_000) + nanoseconds);
+        return new FileStatus(kind, raw.st_size, (seconds * 1_000_000_000) + nanoseconds, raw.st_dev, raw.st_ino);
     }
 
     /// <summary>The path as C wants it; false when it holds a NUL, which would silently cut it short.</summary>

@@ -12,6 +12,8 @@ internal sealed class LogSink : IDisposable
     /// <summary>A clean exit keeps its last lines; a stuck stderr cannot hold the exit up for longer.</summary>
     private static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(2);
 
+    private const int ElementLoop = 40; // ELOOP: what O_NOFOLLOW answers for a symbolic link
+
     private readonly LogWriter _stderr;
     private readonly LogWriter? _file;
     private readonly FileStream? _fileStream;
@@ -31,7 +33,10 @@ internal sealed class LogSink : IDisposable
         // Opened before any writer thread starts, so a file that cannot be opened leaves nothing running.
         if (logFilePath is not null)
         {
-            _fileStream = new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            // Never through a symbolic link: one planted at the path would aim the daemon's writes elsewhere.
+            var handle = Interop.LibC.OpenForAppend(logFilePath, out var errno)
+                ?? throw new IOException(errno == ElementLoop ? "it is a symbolic link" : Interop.LibC.Describe(errno));
+            _fileStream = new FileStream(handle, FileAccess.Write, bufferSize: 0);
             _file = new LogWriter(_fileStream, LogFormat.Timestamped, "the log file", capacityBytes);
         }
 

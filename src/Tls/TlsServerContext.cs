@@ -12,7 +12,7 @@ internal sealed class TlsConfigurationException(string message) : Exception(mess
 /// The server side of TLS: the certificate chain from <c>--cert</c>/<c>--key</c> and the protocol policy.
 /// Built once here; the options object is swapped atomically so a reload never disturbs open sessions.
 /// </summary>
-internal sealed class TlsServerContext
+internal sealed class TlsServerContext : Hosting.IReloadable
 {
     private readonly TlsSettings _settings;
     private SslServerAuthenticationOptions? _options;
@@ -24,6 +24,8 @@ internal sealed class TlsServerContext
     }
 
     public string CertPath => _settings.CertPath;
+
+    public string ReloadName => "the TLS certificate";
 
     public bool SslOnly => _settings.SslOnly;
 
@@ -44,7 +46,7 @@ internal sealed class TlsServerContext
 
         if (!File.Exists(_settings.CertPath))
         {
-            TlsLog.ReloadFailed(logger, _settings.CertPath, "file not found; keeping the current certificate");
+            TlsLog.ReloadFailed(logger, _settings.CertPath, (Directory.Exists(_settings.CertPath) ? "it is a directory" : "file not found") + "; keeping the current certificate");
             return;
         }
 
@@ -54,14 +56,21 @@ internal sealed class TlsServerContext
             Volatile.Write(ref _options, BuildOptions(_settings, certificate));
             TlsLog.CertificateLoaded(logger, _settings.CertPath, certificate.Subject, certificate.NotAfter);
         }
-        catch (TlsConfigurationException ex)
+        catch (Exception ex)
         {
+            // Whatever went wrong (a half-written file, a key that does not match), the current one stays.
             TlsLog.ReloadFailed(logger, _settings.CertPath, ex.Message + "; keeping the current certificate");
         }
     }
 
+    /// <exception cref="TlsConfigurationException">The certificate is there but cannot be used (the message says why).</exception>
     public static TlsServerContext Load(TlsSettings settings, ILogger logger)
     {
+        if (Directory.Exists(settings.CertPath))
+        {
+            throw new TlsConfigurationException($"cannot load certificate '{settings.CertPath}': it is a directory");
+        }
+
         if (!File.Exists(settings.CertPath))
         {
             return new TlsServerContext(settings, null);
@@ -89,6 +98,18 @@ internal sealed class TlsServerContext
     }
 
     private static SslServerAuthenticationOptions BuildOptions(TlsSettings settings, X509Certificate2 leaf)
+    {
+        try
+        {
+            return BuildOptionsCore(settings, leaf);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
+        {
+            throw new TlsConfigurationException($"cannot use certificate '{settings.CertPath}': {ex.Message}");
+        }
+    }
+
+    private static SslServerAuthenticationOptions BuildOptionsCore(TlsSettings settings, X509Certificate2 leaf)
     {
         // Intermediates in the same PEM file are sent along, as OpenSSL's load_cert_chain does upstream.
         var chain = new X509Certificate2Collection();

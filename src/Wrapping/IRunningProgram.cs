@@ -8,10 +8,10 @@ internal interface IRunningProgram : IDisposable
     /// <summary>Completes with the exit status (128+N when killed by signal N).</summary>
     Task<int> Exited { get; }
 
-    /// <summary>Signals the program's whole process group (it runs in a session of its own).</summary>
+    /// <summary>Signals the program and every process it started (never a process group: it may have been reused).</summary>
     void SignalGroup(int signal);
 
-    /// <summary>Whether any process is left in the group (daemonized children outlive the leader).</summary>
+    /// <summary>Whether any of its processes is left (daemonized children outlive the leader).</summary>
     bool GroupAlive();
 }
 

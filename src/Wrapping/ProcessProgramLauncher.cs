@@ -71,25 +71,14 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
 
         public Task<int> Exited { get; }
 
-        /// <summary>The program's process group, and every other descendant of the daemon (adopted orphans).</summary>
-        public void SignalGroup(int signal)
-        {
-            LibC.KillProcessGroup(Pid, signal);
-            foreach (var process in ProcessTree.DescendantsOf(Environment.ProcessId, ProcessTree.Snapshot()))
-            {
-                if (process.State != 'Z')
-                {
-                    LibC.Kill(process.Pid, signal);
-                }
-            }
-        }
+        /// <summary>The program and everything it started: the daemon's live descendants (<see cref="WrappedTree"/>).</summary>
+        public void SignalGroup(int signal) => WrappedTree.Signal(signal);
 
         public bool GroupAlive()
         {
             var snapshot = ProcessTree.Snapshot();
             ReapAdoptedOrphans(Pid, snapshot);
-            return LibC.KillProcessGroup(Pid, 0)
-                || ProcessTree.DescendantsOf(Environment.ProcessId, snapshot).Any(p => p.State != 'Z');
+            return WrappedTree.Live(snapshot).Count > 0;
         }
 
         public void Dispose() => _process.Dispose();

@@ -37,6 +37,21 @@ internal static class ProcessTree
         return entries;
     }
 
+    /// <summary>The parent pid of <paramref name="pid"/> now; null when it is gone.</summary>
+    public static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>All descendants of <paramref name="ancestor"/>, zombies included.</summary>
     public static IReadOnlyList<Entry> DescendantsOf(int ancestor, IReadOnlyList<Entry> snapshot)
     {

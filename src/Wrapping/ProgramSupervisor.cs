@@ -25,6 +25,9 @@ internal sealed class ProgramSupervisor(
     /// </summary>
     public static readonly TimeSpan LivenessPoll = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The daemon's status when the program could not be started at all (exit and ignore modes).</summary>
+    public const int LaunchFailedStatus = 1;
+
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
@@ -53,7 +56,34 @@ internal sealed class ProgramSupervisor(
         {
             Starting?.Invoke();
             var started = _time.GetTimestamp(); // the run is timed from its launch
-            using var program = launcher.Start();
+            IRunningProgram program;
+            try
+            {
+                program = launcher.Start();
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // fork/exec failed (EAGAIN, ENOMEM, a missing setsid): respawn tries again later, the others stop.
+                if (mode != WrapMode.Respawn)
+                {
+                    WrappingLog.LaunchFailed(logger, description, ex.Message);
+                    return LaunchFailedStatus;
+                }
+
+                var retry = _backoff.NextDelay(TimeSpan.Zero);
+                WrappingLog.LaunchFailedRetrying(logger, description, ex.Message, retry.TotalSeconds);
+                try
+                {
+                    await Task.Delay(retry, _time, stop).ConfigureAwait(false);
+                    continue;
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
+
+            using var running = program;
             _currentPid = program.Pid;
             WrappingLog.Started(logger, description, program.Pid);
 

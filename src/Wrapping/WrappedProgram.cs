@@ -15,7 +15,7 @@ internal sealed class WrapStartException(string message) : Exception(message);
 internal sealed class WrappedProgram : IDisposable
 {
     /// <summary>How long start-up waits for the program to listen before serving (and READY=1) anyway.</summary>
-    private static readonly TimeSpan ListenWait = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan ListenWait = TimeSpan.FromSeconds(30);
 
     /// <summary>How often, once the program has exited before listening, its leftovers are looked for.</summary>
     private static readonly TimeSpan LeftoverPoll = TimeSpan.FromMilliseconds(100);
@@ -55,7 +55,16 @@ internal sealed class WrappedProgram : IDisposable
 
         // Adopt what the program daemonizes, so it can be stopped with us and reaped (no orphans, no zombies).
         LibC.BecomeChildSubreaper();
-        var reports = PortReports.Create();
+        PortReports reports;
+        try
+        {
+            reports = PortReports.Create();
+        }
+        catch (Platform.PrivateSocketException ex)
+        {
+            throw new WrapStartException(ex.Message);
+        }
+
         var supervisor = new ProgramSupervisor(
             new ProcessProgramLauncher(settings.Command, rebind, listenPort, reports.SocketPath), settings.Mode, settings.Description, logger, time: time);
         return new WrappedProgram(settings, reports, supervisor, time, logger, stop);

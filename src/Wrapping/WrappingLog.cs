@@ -18,4 +18,10 @@ internal static partial class WrappingLog
 
     [LoggerMessage(804, LogLevel.Information, "{Command} is listening on {Target}", EventName = "Listening")]
     public static partial void Listening(ILogger logger, string command, string target);
+
+    [LoggerMessage(805, LogLevel.Error, "Cannot start {Command}: {Reason}", EventName = "LaunchFailed")]
+    public static partial void LaunchFailed(ILogger logger, string command, string reason);
+
+    [LoggerMessage(806, LogLevel.Error, "Cannot start {Command}: {Reason}; trying again in {Seconds} s", EventName = "LaunchFailedRetrying")]
+    public static partial void LaunchFailedRetrying(ILogger logger, string command, string reason, double seconds);
 }

@@ -46,6 +46,27 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task Log_file_is_never_opened_through_a_symbolic_link()
+    {
+        var directory = Directory.CreateTempSubdirectory("websockify-log-").FullName;
+        var victim = Path.Combine(directory, "victim");
+        var logFile = Path.Combine(directory, "ws.log");
+        await File.WriteAllTextAsync(victim, "precious\n");
+        File.CreateSymbolicLink(logFile, victim);
+        try
+        {
+            var (exit, _, stderr) = await DaemonProcess.RunAsync("--log-file", logFile, "127.0.0.1:0", "127.0.0.1:1");
+            Assert.Equal(1, exit);
+            Assert.Contains($"cannot open log file '{logFile}': it is a symbolic link", stderr);
+            Assert.Equal("precious\n", await File.ReadAllTextAsync(victim));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Journal_stream_gets_priority_prefixes_and_no_timestamps()
     {
         await using var target = TcpTarget.Echo();

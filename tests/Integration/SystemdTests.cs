@@ -165,6 +165,47 @@ public sealed class SystemdTests
     }
 
     [Fact]
+    public async Task Sighup_keeps_the_current_certificate_whatever_is_wrong_with_the_new_one()
+    {
+        using var first = await TestCertificate.CreateAsync();
+        using var second = await TestCertificate.CreateAsync();
+        var directory = Directory.CreateTempSubdirectory("websockify-reload-").FullName;
+        var certPath = Path.Combine(directory, "cert.pem");
+        var keyPath = Path.Combine(directory, "key.pem");
+        File.Copy(first.CertPath, certPath);
+        File.Copy(first.KeyPath, keyPath);
+        await using var target = TcpTarget.Echo();
+        await using var daemon = await DaemonProcess.StartAsync(["--cert", certPath, "--key", keyPath, "127.0.0.1:0", target.Address]);
+        await using var open = await RawWebSocketClient.ConnectAsync(daemon.Port, tls: true);
+        var current = await ServerCertificateAsync(daemon.Port);
+        try
+        {
+            // A certificate that does not match the key, then a directory where the certificate was.
+            var breakages = new Action[]
+            {
+                () => File.Copy(second.CertPath, certPath, overwrite: true),
+                () => { File.Delete(certPath); Directory.CreateDirectory(certPath); },
+            };
+            for (var i = 0; i < breakages.Length; i++)
+            {
+                breakages[i]();
+                daemon.Signal(Signals.SIGHUP);
+                await daemon.WaitForLineAsync(
+                    _ => daemon.Lines.Count(l => l.Contains("keeping the current certificate", StringComparison.Ordinal)) == i + 1, TimeSpan.FromSeconds(5));
+                Assert.Equal(current, await ServerCertificateAsync(daemon.Port));
+                await open.AssertEchoAsync($"after reload {i}");
+            }
+
+            Assert.Contains(daemon.Lines, l => l.Contains("it is a directory; keeping the current certificate", StringComparison.Ordinal));
+            Assert.DoesNotContain(daemon.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Sighup_without_a_certificate_reloads_nothing_and_does_not_go_looking_for_self_pem()
     {
         using var notify = new NotifyListener();
@@ -179,6 +220,75 @@ public sealed class SystemdTests
         Assert.DoesNotContain(daemon.Lines, l => l.Contains("Reloading '", StringComparison.Ordinal) || l.Contains("not found", StringComparison.Ordinal));
         await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port);
         await client.AssertEchoAsync("still serving");
+    }
+
+    [Fact]
+    public async Task Pid_file_is_never_written_through_a_planted_link_and_a_second_daemon_leaves_the_first_ones_file_alone()
+    {
+        await using var target = TcpTarget.Echo();
+        var directory = Directory.CreateTempSubdirectory("websockify-pid-").FullName;
+        var pidPath = Path.Combine(directory, "ws.pid");
+        var victim = Path.Combine(directory, "victim");
+        await File.WriteAllTextAsync(victim, "precious\n");
+        File.CreateSymbolicLink(pidPath + ".tmp", victim); // the name the daemon used to write through
+        try
+        {
+            await using var first = await DaemonProcess.StartAsync(["--pid-file", pidPath, "127.0.0.1:0", target.Address]);
+            Assert.Equal($"{first.Pid}\n", await File.ReadAllTextAsync(pidPath));
+            Assert.Equal("precious\n", await File.ReadAllTextAsync(victim));
+
+            // A second daemon with the same pid file refuses to start and does not remove the first one's file.
+            var (exit, _, stderr) = await DaemonProcess.RunAsync("--pid-file", pidPath, "127.0.0.1:0", target.Address);
+            Assert.Equal(1, exit);
+            Assert.Contains($"pid file '{pidPath}' is held by another running websockify (pid {first.Pid})", stderr);
+            Assert.Equal($"{first.Pid}\n", await File.ReadAllTextAsync(pidPath));
+
+            first.Signal(Signals.SIGTERM);
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.False(File.Exists(pidPath));
+            Assert.Equal("precious\n", await File.ReadAllTextAsync(victim));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_pid_file_that_cannot_be_written_fails_start_up_with_a_message()
+    {
+        await using var target = TcpTarget.Echo();
+        var (exit, _, stderr) = await DaemonProcess.RunAsync("--pid-file", "/nonexistent/dir/ws.pid", "127.0.0.1:0", target.Address);
+        Assert.Equal(1, exit);
+        Assert.Contains("websockify: cannot write pid file '/nonexistent/dir/ws.pid': No such file or directory", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task Daemon_mode_outwaits_a_wrapped_program_that_is_slow_to_listen()
+    {
+        // The child serves anyway after its 30 s wait for the program to listen: the parent must still be
+        // waiting then, and report success (it used to give up at the same 30 s and say the daemon failed).
+        var pidFile = Path.Combine(Path.GetTempPath(), $"websockify-{Guid.NewGuid():N}.pid");
+        var port = TcpTarget.UnusedPort();
+        var (exit, _, stderr) = await DaemonProcess.RunAsync(TimeSpan.FromSeconds(75), "-D", "--pid-file", pidFile, $"127.0.0.1:{port}", "--", "sleep", "300");
+        var pid = File.Exists(pidFile) ? int.Parse(File.ReadAllText(pidFile).Trim()) : 0;
+        try
+        {
+            Assert.True(exit == 0, stderr);
+            Assert.True(pid > 0 && Directory.Exists($"/proc/{pid}"), "the daemon is not running");
+        }
+        finally
+        {
+            if (pid > 0)
+            {
+                Signals.Send(pid, Signals.SIGTERM);
+                for (var i = 0; i < 300 && Directory.Exists($"/proc/{pid}"); i++)
+                {
+                    await Task.Delay(50);
+                }
+            }
+        }
     }
 
     [Fact]

@@ -101,4 +101,24 @@ public sealed class TlsTests
         Assert.Equal(1, exit);
         Assert.Contains($"websockify: cannot load certificate '{bad}'", stderr);
     }
+
+    [Fact]
+    public async Task A_certificate_that_cannot_be_used_fails_start_up_with_a_message_not_a_stack_trace()
+    {
+        using var first = await TestCertificate.CreateAsync();
+        using var second = await TestCertificate.CreateAsync();
+        var cases = new (string[] Args, string Message)[]
+        {
+            (["--cert", first.Directory], "it is a directory"),
+            (["--cert", first.CertPath, "--key", second.KeyPath], $"cannot load certificate '{first.CertPath}' with key '{second.KeyPath}'"),
+            (["--cert", first.CertPath, "--key", first.Directory], $"cannot load certificate '{first.CertPath}'"),
+        };
+        foreach (var (args, message) in cases)
+        {
+            var (exit, _, stderr) = await DaemonProcess.RunAsync([.. args, "127.0.0.1:0", "127.0.0.1:1"]);
+            Assert.True(exit == 1, $"{string.Join(' ', args)}: exit {exit}\n{stderr}");
+            Assert.Contains(message, stderr);
+            Assert.DoesNotContain("   at ", stderr);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CliWrap.Buffered;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -246,6 +247,97 @@ public sealed partial class WrapTests
         Assert.Contains(daemon.Lines, l => l.Contains(message, StringComparison.Ordinal));
         await notify.WaitForAsync(m => m == $"STATUS={message}", TimeSpan.FromSeconds(5));
         Assert.DoesNotContain("READY=1", notify.Assignments);
+    }
+
+    [Fact]
+    public async Task Stopping_never_signals_a_process_that_took_over_the_programs_emptied_group()
+    {
+        // In a pid namespace of the test's own, where ns_last_pid lets it hand out a chosen pid: the wrapped
+        // shell daemonizes the server into a session of its own and exits, so its process group is empty;
+        // an unrelated `setsid sleep` then gets the shell's pid, which makes it leader of a group with the
+        // same number. Stopping the daemon must leave that process alone.
+        var server = await TestPrograms.BindServerAsync();
+        var port = TcpTarget.UnusedPort();
+        var directory = Directory.CreateTempSubdirectory("websockify-pgid-").FullName;
+        var script = $$"""
+            set -e
+            d={{directory}}
+            "{{RepositoryPaths.Binary}}" --wrap-mode=ignore 127.0.0.1:{{port}} -- sh -c 'echo $$ > '"$d"'/leader; setsid -f "$0" {{port}} 4; exit 0' "{{server}}" > "$d/daemon.log" 2>&1 &
+            daemon=$!
+            for i in $(seq 1 200); do grep -q 'is listening on' "$d/daemon.log" && break; sleep 0.05; done
+            leader=$(cat "$d/leader")
+            for i in $(seq 1 100); do [ -d /proc/$leader ] || break; sleep 0.05; done
+            echo $((leader - 1)) > /proc/sys/kernel/ns_last_pid
+            setsid sleep 300 &
+            sleeper=$!
+            echo "leader=$leader sleeper=$sleeper"
+            kill -TERM $daemon
+            wait $daemon || true
+            if kill -0 $sleeper 2>/dev/null; then echo SURVIVED; else echo KILLED; fi
+            kill -KILL $sleeper 2>/dev/null || true
+            """;
+        try
+        {
+            var result = await CliWrap.Cli.Wrap("unshare").WithArguments(["--pid", "--fork", "--mount-proc", "sh", "-c", script])
+                .WithValidation(CliWrap.CommandResultValidation.None)
+                .ExecuteBufferedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+            var output = result.StandardOutput;
+            var line = output.Split('\n').First(l => l.StartsWith("leader=", StringComparison.Ordinal));
+            var fields = line.Split(' ').Select(f => f.Split('=')[1]).ToArray();
+            Assert.True(fields[0] == fields[1], $"the sleeper did not get the leader's pid: {line}\n{await File.ReadAllTextAsync(Path.Combine(directory, "daemon.log"))}");
+            Assert.Contains("SURVIVED", output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("exit")]
+    [InlineData("ignore")]
+    public async Task A_program_that_cannot_be_started_stops_the_daemon_with_a_message(string mode)
+    {
+        // With no PATH to find setsid in, starting the program fails as fork/exec would (EAGAIN, ENOMEM).
+        await using var daemon = DaemonProcess.StartCommand(
+            "/usr/bin/env", ["PATH=/nonexistent", RepositoryPaths.Binary, $"--wrap-mode={mode}", $"127.0.0.1:{TcpTarget.UnusedPort()}", "--", "true"]);
+        Assert.Equal(1, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains(daemon.Lines, l => l.Contains("Cannot start 'true': ", StringComparison.Ordinal));
+        Assert.DoesNotContain(daemon.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Respawn_mode_retries_a_program_that_cannot_be_started()
+    {
+        await using var daemon = DaemonProcess.StartCommand(
+            "/usr/bin/env", ["PATH=/nonexistent", RepositoryPaths.Binary, "--wrap-mode=respawn", $"127.0.0.1:{TcpTarget.UnusedPort()}", "--", "true"]);
+        await daemon.WaitForLineAsync(l => l.Contains("Cannot start 'true': ", StringComparison.Ordinal) && l.EndsWith("trying again in 1 s", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await daemon.WaitForLineAsync(l => l.EndsWith("trying again in 2 s", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.False(daemon.HasExited);
+        daemon.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.DoesNotContain(daemon.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // -D makes its own private socket for the child's READY=1
+    public async Task A_TMPDIR_too_long_for_a_unix_socket_fails_start_up_with_a_message(bool daemonize)
+    {
+        var tmp = Path.Combine(Path.GetTempPath(), "websockify-" + new string('t', 110));
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            await using var daemon = DaemonProcess.StartCommand(
+                "/usr/bin/env", ["TMPDIR=" + tmp, RepositoryPaths.Binary, .. daemonize ? new[] { "-D" } : [], $"127.0.0.1:{TcpTarget.UnusedPort()}", "--", "true"]);
+            Assert.Equal(1, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.Contains(daemon.Lines, l => l.Contains("(TMPDIR) is too long a path for a Unix socket", StringComparison.Ordinal));
+            Assert.DoesNotContain(daemon.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(tmp, recursive: true);
+        }
     }
 
     [Fact]

@@ -49,7 +49,10 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Runs to completion (for command-line checks): exit code, stdout, stderr.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(TimeSpan.FromSeconds(20), args);
+
+    /// <summary>Runs to completion within <paramref name="limit"/>: exit code, stdout, stderr.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan limit, params string[] args)
     {
         var psi = new ProcessStartInfo(RepositoryPaths.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -60,7 +63,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);

@@ -77,7 +77,19 @@ public sealed class LibCTests : IDisposable
     {
         Assert.True(LibC.Kill(Environment.ProcessId, 0));
         Assert.False(LibC.Kill(BeyondPidMax(), 0));
-        Assert.False(LibC.KillProcessGroup(BeyondPidMax(), 0));
+        Assert.Null(LibC.OpenProcess(BeyondPidMax()));
+    }
+
+    [Fact]
+    public void A_pidfd_signals_its_process_and_reports_when_it_has_exited()
+    {
+        using var child = System.Diagnostics.Process.Start("sleep", "30");
+        using var pidfd = LibC.OpenProcess(child.Id);
+        Assert.NotNull(pidfd);
+        Assert.True(LibC.Signal(pidfd, 0));
+        Assert.True(LibC.Signal(pidfd, 15));
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.False(LibC.Signal(pidfd, 0)); // exited (and reaped): ESRCH, whatever now holds the pid
     }
 
     [Theory]
@@ -87,29 +99,6 @@ public sealed class LibCTests : IDisposable
     public void Kill_refuses_pids_that_mean_more_than_one_process(int pid)
     {
         Assert.False(LibC.Kill(pid, 0));
-        Assert.False(LibC.KillProcessGroup(pid, 0));
-    }
-
-    [Fact]
-    public void A_process_group_is_signalled_until_its_last_member_is_gone()
-    {
-        // util-linux setsid execs in place (we are not a group leader's child), so pid == pgid, as in wrap mode.
-        using var sleeper = Process.Start(new ProcessStartInfo("setsid", "sleep 60") { UseShellExecute = false })!;
-        try
-        {
-            Assert.True(LeadsItsOwnGroupWithin(sleeper.Id, TimeSpan.FromSeconds(10))); // setsid(2) has run
-            Assert.True(LibC.KillProcessGroup(sleeper.Id, 0));
-            Assert.True(LibC.KillProcessGroup(sleeper.Id, 15)); // SIGTERM
-            Assert.True(sleeper.WaitForExit(TimeSpan.FromSeconds(10)));
-            Assert.False(LibC.KillProcessGroup(sleeper.Id, 0)); // reaped by Process: ESRCH
-        }
-        finally
-        {
-            if (!sleeper.HasExited)
-            {
-                sleeper.Kill();
-            }
-        }
     }
 
     [Fact]
@@ -163,25 +152,6 @@ public sealed class LibCTests : IDisposable
     {
         var line = File.ReadLines("/proc/self/status").Single(l => l.StartsWith("Umask:", StringComparison.Ordinal));
         return Convert.ToUInt32(line["Umask:".Length..].Trim(), 8);
-    }
-
-    /// <summary>Polls the pgrp field of /proc/PID/stat until it is the pid itself.</summary>
-    private static bool LeadsItsOwnGroupWithin(int pid, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        do
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // state ppid pgrp ...
-            if (fields[2] == pid.ToString(CultureInfo.InvariantCulture))
-            {
-                return true;
-            }
-
-            Thread.Sleep(5);
-        }
-        while (deadline.Elapsed < timeout);
-        return false;
     }
 
     /// <summary>No process can have this pid (kernel.pid_max is the exclusive upper bound).</summary>

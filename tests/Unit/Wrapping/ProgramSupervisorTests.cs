@@ -155,6 +155,41 @@ public sealed class ProgramSupervisorTests
         Assert.Equal([(SigTerm, previous)], last.Signals);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_program_that_cannot_be_started_ends_supervision_with_status_1(bool exitMode)
+    {
+        var launcher = new FakeLauncher(_clock) { FailingStarts = 1 };
+        var supervisor = Supervisor(launcher, exitMode ? WrapMode.Exit : WrapMode.Ignore);
+        Assert.Equal(ProgramSupervisor.LaunchFailedStatus, await supervisor.RunAsync(CancellationToken.None).WaitAsync(Bound));
+        Assert.Equal(1, launcher.StartCount);
+    }
+
+    [Fact]
+    public async Task Respawn_mode_retries_a_failed_start_with_the_same_backoff()
+    {
+        using var stop = new CancellationTokenSource();
+        var program = Program(7);
+        program.ExitsOnSigterm = true;
+        var launcher = new FakeLauncher(_clock, program) { FailingStarts = 2 };
+        var running = Supervisor(launcher, WrapMode.Respawn).RunAsync(stop.Token);
+
+        Assert.Equal(TimeSpan.Zero, (await launcher.NextStartAsync()).At);
+        await _clock.WaitForTimerAsync(Seconds(1), armedAt: TimeSpan.Zero);
+        _clock.Advance(Seconds(1));
+        Assert.Equal(Seconds(1), (await launcher.NextStartAsync()).At);
+        await _clock.WaitForTimerAsync(Seconds(2), armedAt: Seconds(1));
+        _clock.Advance(Seconds(2));
+        var started = await launcher.NextStartAsync();
+        Assert.Same(program, started.Program);
+        Assert.Equal(Seconds(3), started.At);
+
+        await stop.CancelAsync();
+        Assert.Null(await running.WaitAsync(Bound));
+        Assert.Equal(3, launcher.StartCount);
+    }
+
     [Fact]
     public async Task A_run_of_a_minute_resets_the_backoff_and_stopping_during_a_backoff_starts_nothing()
     {
