@@ -27,7 +27,7 @@ internal sealed class PidFile : IDisposable
     /// <exception cref="PidFileException">Another daemon holds the file, or it cannot be written.</exception>
     public static PidFile Write(string path)
     {
-        if (LibC.OpenExistingNoFollow(path, out _) is { } existing)
+        if (LibC.OpenForReading(path, out _) is { } existing)
         {
             using (existing)
             {

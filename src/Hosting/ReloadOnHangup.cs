@@ -25,7 +25,7 @@ internal sealed class ReloadOnHangup : IDisposable
         });
     }
 
-    public static void ReloadAll(IReadOnlyList<IReloadable> reloadables, ILogger logger)
+    private static void ReloadAll(IReadOnlyList<IReloadable> reloadables, ILogger logger)
     {
         foreach (var reloadable in reloadables)
         {

@@ -144,10 +144,6 @@ internal static class LibC
     public static SafeFileHandle? CreateExclusive(string path, out int errno) =>
         Open(path, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0x1A4, out errno);
 
-    /// <summary>Opens an existing file read-only without following a final symbolic link.</summary>
-    public static SafeFileHandle? OpenExistingNoFollow(string path, out int errno) =>
-        Open(path, Sys.O_RDONLY | Sys.O_NOFOLLOW | Sys.O_NONBLOCK | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0, out errno);
-
     /// <summary>
     /// A write lock on the whole file that belongs to this open file description (fcntl F_OFD_SETLK):
     /// false when another one holds a lock on it. Not flock(2): .NET takes flock locks itself to emulate

@@ -16,21 +16,9 @@ internal static class ProcessTree
         var entries = new List<Entry>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Read(pid) is { } entry)
             {
-                continue;
-            }
-
-            try
-            {
-                // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split after the last ')'.
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                entries.Add(new Entry(pid, int.Parse(fields[1], CultureInfo.InvariantCulture), fields[0][0]));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-            {
-                // The process exited while we looked.
+                entries.Add(entry);
             }
         }
 
@@ -38,13 +26,17 @@ internal static class ProcessTree
     }
 
     /// <summary>The parent pid of <paramref name="pid"/> now; null when it is gone.</summary>
-    public static int? ParentOf(int pid)
+    public static int? ParentOf(int pid) => Read(pid)?.ParentPid;
+
+    /// <summary>One process's /proc/PID/stat; null when it exited while we looked.</summary>
+    private static Entry? Read(int pid)
     {
         try
         {
+            // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split after the last ')'.
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+            return new Entry(pid, int.Parse(fields[1], CultureInfo.InvariantCulture), fields[0][0]);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {

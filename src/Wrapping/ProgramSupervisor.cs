@@ -43,8 +43,8 @@ internal sealed class ProgramSupervisor(
     /// <summary>Called before each start, so the target resolver waits for the new run's port.</summary>
     public event Action? Starting;
 
-    /// <summary>Called when a run's program exits (its pid and status), before the wrap mode decides what follows.</summary>
-    public event Action<int, int>? Exited;
+    /// <summary>Called with a run's exit status when its program exits, before the wrap mode decides what follows.</summary>
+    public event Action<int>? Exited;
 
     /// <summary>
     /// Supervises until <paramref name="stop"/> fires (returns null) or, in exit mode, until the program
@@ -97,7 +97,7 @@ internal sealed class ProgramSupervisor(
 
             var status = await program.Exited.ConfigureAwait(false);
             WrappingLog.Exited(logger, description, program.Pid, status);
-            Exited?.Invoke(program.Pid, status);
+            Exited?.Invoke(status);
             switch (WrapDecision.After(mode))
             {
                 case WrapAction.StopDaemon:

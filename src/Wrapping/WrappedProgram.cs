@@ -35,7 +35,7 @@ internal sealed class WrappedProgram : IDisposable
         _logger = logger;
         Resolver = new WrappedTargetResolver(reports, settings.Description, settings.Mode, time);
         supervisor.Starting += reports.Reset;
-        supervisor.Exited += (_, status) => _firstExit.TrySetResult(status);
+        supervisor.Exited += status => _firstExit.TrySetResult(status);
         _childExits = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => ProcessProgramLauncher.ReapAdoptedOrphans(supervisor.CurrentPid));
         Supervising = supervisor.RunAsync(stop);
     }
@@ -106,7 +106,7 @@ internal sealed class WrappedProgram : IDisposable
     private async Task WaitForNothingLeftAsync(CancellationToken cancellationToken)
     {
         await _firstExit.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        while (ProcessTree.DescendantsOf(Environment.ProcessId, ProcessTree.Snapshot()).Any(p => p.State != 'Z'))
+        while (WrappedTree.Live(ProcessTree.Snapshot()).Count > 0)
         {
             await Task.Delay(LeftoverPoll, _time, cancellationToken).ConfigureAwait(false);
         }

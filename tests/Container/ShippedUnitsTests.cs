@@ -20,10 +20,7 @@ public sealed class ShippedUnitsTests(BootedSystem system) : IClassFixture<Boote
     {
         var (display, port) = FreeDisplay();
         var unit = $"websockify@{port}.service";
-        await system.WriteFile("/usr/local/bin/xstartup-sleep", SleepingXstartup, "0755");
-        await system.WriteFile($"/etc/websockify/{port}.conf",
-            "WEBSOCKIFY_OPTIONS=--wrap-mode=ignore\n" +
-            $"WEBSOCKIFY_TARGET=-- vncserver :{display} -localhost yes -SecurityTypes None --I-KNOW-THIS-IS-INSECURE -xstartup /usr/local/bin/xstartup-sleep\n");
+        await WriteVncInstanceAsync(display, port);
 
         // A watchdog short enough to trip within the test if the pings stopped (the unit says 30 s).
         await system.WriteFile($"/etc/systemd/system/{unit}.d/watchdog.conf", "[Service]\nWatchdogSec=2s\n");
@@ -72,10 +69,7 @@ public sealed class ShippedUnitsTests(BootedSystem system) : IClassFixture<Boote
         var (display, port) = FreeDisplay();
         var unit = $"websockify@{port}.service";
         await system.Run(["sh", "-c", "id vncuser >/dev/null 2>&1 || useradd --create-home --shell /bin/bash vncuser"]);
-        await system.WriteFile("/usr/local/bin/xstartup-sleep", SleepingXstartup, "0755");
-        await system.WriteFile($"/etc/websockify/{port}.conf",
-            "WEBSOCKIFY_OPTIONS=--wrap-mode=ignore\n" +
-            $"WEBSOCKIFY_TARGET=-- vncserver :{display} -localhost yes -SecurityTypes None --I-KNOW-THIS-IS-INSECURE -xstartup /usr/local/bin/xstartup-sleep\n");
+        await WriteVncInstanceAsync(display, port);
         await system.WriteFile($"/etc/systemd/system/{unit}.d/user.conf", "[Service]\nUser=vncuser\n");
         await system.Run(["systemctl", "daemon-reload"]);
 
@@ -182,6 +176,15 @@ public sealed class ShippedUnitsTests(BootedSystem system) : IClassFixture<Boote
             await system.Run(["systemctl", "stop", unit], check: false); // Restart=on-failure would try again
             await system.Run(["systemctl", "reset-failed", unit], check: false);
         }
+    }
+
+    /// <summary>/etc/websockify/PORT.conf with the README's vncserver example, in ignore mode, on display N.</summary>
+    private async Task WriteVncInstanceAsync(int display, int port)
+    {
+        await system.WriteFile("/usr/local/bin/xstartup-sleep", SleepingXstartup, "0755");
+        await system.WriteFile($"/etc/websockify/{port}.conf",
+            "WEBSOCKIFY_OPTIONS=--wrap-mode=ignore\n" +
+            $"WEBSOCKIFY_TARGET=-- vncserver :{display} -localhost yes -SecurityTypes None --I-KNOW-THIS-IS-INSECURE -xstartup /usr/local/bin/xstartup-sleep\n");
     }
 
     /// <summary>A display number whose VNC port (5900 + N) and our listen port (the same) are free on the shared loopback.</summary>
