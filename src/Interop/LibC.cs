@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -155,8 +156,69 @@ internal static class LibC
         return Sys.fcntl(fd, Sys.F_OFD_SETLK, &whole) == 0;
     });
 
+    /// <summary>
+    /// Asks the kernel to attach the sending process's credentials to every datagram this socket receives
+    /// (SO_PASSCRED): the sender cannot forge them, a process is only ever given its own pid.
+    /// </summary>
+    public static void ReceiveSenderCredentials(Socket socket) =>
+        socket.SetRawSocketOption(Sys.SOL_SOCKET, Sys.SO_PASSCRED, BitConverter.GetBytes(1));
+
+    /// <summary>
+    /// One datagram without waiting (recvmsg(2), MSG_DONTWAIT), with the pid of the process that sent it
+    /// (SCM_CREDENTIALS; 0 when none came with it). -1 when none is queued or the call failed.
+    /// </summary>
+    public static unsafe int ReceiveWithSender(Socket socket, Span<byte> buffer, out int senderPid)
+    {
+        senderPid = 0;
+        var controlLength = (int)Sys.CMSG_SPACE(sizeof(SenderCredentials));
+        var control = stackalloc byte[controlLength];
+        long read;
+        fixed (byte* data = buffer)
+        {
+            var vector = new iovec { iov_base = data, iov_len = (size_t)buffer.Length };
+            var message = new msghdr { msg_iov = &vector, msg_iovlen = 1, msg_control = control, msg_controllen = (socklen_t)controlLength };
+            var added = false;
+            socket.SafeHandle.DangerousAddRef(ref added);
+            try
+            {
+                read = Sys.recvmsg((int)socket.SafeHandle.DangerousGetHandle(), &message, Sys.MSG_DONTWAIT);
+            }
+            finally
+            {
+                if (added)
+                {
+                    socket.SafeHandle.DangerousRelease();
+                }
+            }
+
+            if (read < 0)
+            {
+                return -1;
+            }
+
+            for (var header = Sys.CMSG_FIRSTHDR(&message); header is not null; header = Sys.CMSG_NXTHDR(&message, header))
+            {
+                if (header->cmsg_level == Sys.SOL_SOCKET && header->cmsg_type == Sys.SCM_CREDENTIALS)
+                {
+                    senderPid = ((SenderCredentials*)Sys.CMSG_DATA(header))->Pid;
+                }
+            }
+        }
+
+        return (int)read;
+    }
+
     /// <summary>strerror(3) of an errno value, for messages.</summary>
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    /// <summary>struct ucred (sys/socket.h), which Tmds.LibC does not declare.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SenderCredentials
+    {
+        public int Pid;
+        public uint Uid;
+        public uint Gid;
+    }
 
     private static unsafe SafeFileHandle? Open(string path, int flags, int mode, out int errno)
     {

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Websockify.Interop;
+using Websockify.Logging;
 using Websockify.Platform;
 using Websockify.Targets;
 
@@ -10,17 +13,23 @@ namespace Websockify.Wrapping;
 /// Receives rebind.so's "FAMILY PORT" datagrams on a Unix socket in a private (0700) directory. The
 /// shim binds loopback port 0 and reports the port the kernel gave once the program listens, so no
 /// port is chosen in advance and two wrapped daemons can never race for one (upstream's TOCTOU).
+/// Only the program's own processes are heard: the kernel tells us each datagram's sender (SO_PASSCRED),
+/// and a report from any other process of the same user is dropped, so none can redirect sessions.
 /// </summary>
 internal sealed class PortReports : IDisposable
 {
     private readonly PrivateDatagramSocket _socket;
+    private readonly Func<int, bool> _isFromProgram;
+    private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private TaskCompletionSource<TargetEndpoint> _current = NewSource();
     private TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private PortReports(PrivateDatagramSocket socket)
+    private PortReports(PrivateDatagramSocket socket, Func<int, bool> isFromProgram, ILogger logger)
     {
         _socket = socket;
+        _isFromProgram = isFromProgram;
+        _logger = logger;
     }
 
     public string SocketPath => _socket.Path;
@@ -37,9 +46,12 @@ internal sealed class PortReports : IDisposable
         }
     }
 
-    public static PortReports Create()
+    /// <param name="isFromProgram">Whether a sender pid belongs to the wrapped program (the daemon's descendants).</param>
+    public static PortReports Create(Func<int, bool> isFromProgram, ILogger logger)
     {
-        var reports = new PortReports(PrivateDatagramSocket.Create("rebind"));
+        var socket = PrivateDatagramSocket.Create("rebind");
+        LibC.ReceiveSenderCredentials(socket.Socket);
+        var reports = new PortReports(socket, isFromProgram, logger);
         _ = reports.ReceiveLoopAsync();
         return reports;
     }
@@ -95,17 +107,43 @@ internal sealed class PortReports : IDisposable
         var buffer = new byte[64];
         while (true)
         {
-            int read;
+            // Wait without taking the datagram, then take it with its sender's credentials.
             try
             {
-                read = await _socket.Socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                await _socket.Socket.ReceiveAsync(buffer, SocketFlags.Peek).ConfigureAwait(false);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+            {
+                // Longer than any report: taken and dropped below.
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 return;
             }
 
-            if (Parse(Encoding.ASCII.GetString(buffer, 0, read)) is { } endpoint)
+            int read, sender;
+            try
+            {
+                read = LibC.ReceiveWithSender(_socket.Socket, buffer, out sender);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (read < 0)
+            {
+                continue;
+            }
+
+            var text = Encoding.ASCII.GetString(buffer, 0, read);
+            if (sender <= 0 || !_isFromProgram(sender))
+            {
+                WrappingLog.ForeignPortReport(_logger, sender, LogEscaper.Escape(text.TrimEnd('\n')));
+                continue;
+            }
+
+            if (Parse(text) is { } endpoint)
             {
                 lock (_lock)
                 {

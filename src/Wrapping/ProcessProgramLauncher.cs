@@ -8,10 +8,15 @@ namespace Websockify.Wrapping;
 /// Starts the wrapped program as a session and process group leader (pid == pgid, <see cref="SessionLeader"/>),
 /// so that the program and everything it forks can be signalled as one.
 /// stdio is inherited: the program's output lands where the daemon's does (the journal under systemd).
+/// Each run gets a port file of its own beside the report socket (rebind.so writes the port it chose
+/// there for what the program executes), so a new run never inherits the previous run's port.
 /// </summary>
 internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, string rebindLibrary, int listenPort, string reportSocket)
     : IProgramLauncher
 {
+    private int _runs;
+    private string? _previousPortFile;
+
     /// <summary>The daemon's own service-manager variables must not reach the program.</summary>
     private static readonly string[] Withheld =
     [
@@ -36,7 +41,26 @@ internal sealed class ProcessProgramLauncher(IReadOnlyList<string> command, stri
         psi.Environment["REBIND_OLD_PORT"] = listenPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.Environment["REBIND_NEW_PORT"] = "0";
         psi.Environment["REBIND_REPORT_SOCKET"] = reportSocket;
+        psi.Environment["REBIND_PORT_FILE"] = NextPortFile();
         return new RunningProcess(SessionLeader.Start(psi));
+    }
+
+    private string NextPortFile()
+    {
+        try
+        {
+            if (_previousPortFile is not null)
+            {
+                File.Delete(_previousPortFile);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A leftover file of a finished run is harmless: the next run's file has another name.
+        }
+
+        _previousPortFile = Path.Combine(Path.GetDirectoryName(reportSocket)!, $"port.{++_runs}");
+        return _previousPortFile;
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ internal sealed class WrappedProgram : IDisposable
         PortReports reports;
         try
         {
-            reports = PortReports.Create();
+            reports = PortReports.Create(WrappedTree.Contains, logger);
         }
         catch (Platform.PrivateSocketException ex)
         {

@@ -13,6 +13,30 @@ internal static class WrappedTree
     public static IReadOnlyList<ProcessTree.Entry> Live(IReadOnlyList<ProcessTree.Entry> snapshot) =>
         ProcessTree.DescendantsOf(Environment.ProcessId, snapshot).Where(p => p.State != 'Z').ToList();
 
+    /// <summary>Whether <paramref name="pid"/> is one of the daemon's descendants: its parents lead to us.</summary>
+    public static bool Contains(int pid)
+    {
+        const int MaxDepth = 256; // a cycle cannot happen in /proc, but a bound costs nothing
+        var self = Environment.ProcessId;
+        var current = pid;
+        for (var depth = 0; depth < MaxDepth && current > 1 && current != self; depth++)
+        {
+            if (ProcessTree.ParentOf(current) is not { } parent)
+            {
+                return false;
+            }
+
+            if (parent == self)
+            {
+                return true;
+            }
+
+            current = parent;
+        }
+
+        return false;
+    }
+
     public static void Signal(int signal)
     {
         foreach (var process in Live(ProcessTree.Snapshot()))

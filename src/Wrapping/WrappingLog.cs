@@ -24,4 +24,7 @@ internal static partial class WrappingLog
 
     [LoggerMessage(806, LogLevel.Error, "Cannot start {Command}: {Reason}; trying again in {Seconds} s", EventName = "LaunchFailedRetrying")]
     public static partial void LaunchFailedRetrying(ILogger logger, string command, string reason, double seconds);
+
+    [LoggerMessage(807, LogLevel.Warning, "Ignoring a port report from process {Pid}, which is not part of the wrapped program: \"{Report}\"", EventName = "ForeignPortReport")]
+    public static partial void ForeignPortReport(ILogger logger, int pid, string report);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 using Websockify.Interop;
 using Sys = Tmds.Linux.LibC;
 
@@ -12,6 +13,33 @@ public sealed class LibCTests : IDisposable
     private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("libc-tests-");
 
     public void Dispose() => directory.Delete(recursive: true);
+
+    [Fact]
+    public async Task A_datagram_comes_with_the_pid_of_the_process_that_sent_it()
+    {
+        var path = Path.Combine(directory.FullName, "reports.sock");
+        using var receiver = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        receiver.Bind(new UnixDomainSocketEndPoint(path));
+        LibC.ReceiveSenderCredentials(receiver);
+        var buffer = new byte[64];
+        Assert.Equal(-1, LibC.ReceiveWithSender(receiver, buffer, out _)); // nothing queued: never blocks
+
+        // One from this process, one from a child (socat); each is told apart by its sender.
+        using (var sender = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified))
+        {
+            sender.SendTo("ours"u8.ToArray(), new UnixDomainSocketEndPoint(path));
+        }
+
+        var message = NewFile("message");
+        await File.WriteAllTextAsync(message, "theirs");
+        using var child = Process.Start("socat", ["-u", "OPEN:" + message, "UNIX-SENDTO:" + path])!;
+        await child.WaitForExitAsync();
+
+        var read = LibC.ReceiveWithSender(receiver, buffer, out var pid);
+        Assert.Equal(("ours", Environment.ProcessId), (System.Text.Encoding.ASCII.GetString(buffer, 0, read), pid));
+        read = LibC.ReceiveWithSender(receiver, buffer, out pid);
+        Assert.Equal(("theirs", child.Id), (System.Text.Encoding.ASCII.GetString(buffer, 0, read), pid));
+    }
 
     [Fact]
     public void Device_and_inode_of_a_file_are_what_stat1_reports()
