@@ -108,7 +108,7 @@ internal static class Program
             HostingLog.Banner(logger, line);
         }
 
-        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, time, logger);
+        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, time, logger);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {

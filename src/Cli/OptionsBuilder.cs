@@ -1,5 +1,6 @@
 using System.Globalization;
 using Websockify.Listening;
+using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
 using Websockify.Web;
@@ -19,6 +20,7 @@ internal static class OptionsBuilder
         ("auth-plugin", "web-auth"),
         ("web", "web-auth"),
         ("syslog", "legacy-syslog"),
+        ("heartbeat", "heartbeat-timeout"),
     ];
 
     /// <param name="socketsPassed">The service manager passed listening sockets: the listen positional is optional.</param>
@@ -58,8 +60,29 @@ internal static class OptionsBuilder
             Tls = tls,
             Web = BuildWeb(args, workingDirectory),
             Limits = BuildLimits(args),
+            Heartbeat = BuildHeartbeat(args),
         };
     }
+
+    /// <summary>Upstream's integer seconds, 0 = off; our pong timeout defaults to three missed beats.</summary>
+    private static HeartbeatSettings? BuildHeartbeat(ParsedArguments args)
+    {
+        var interval = args.Value("heartbeat") is { } value ? ParseWholeSeconds("heartbeat", value) : 0;
+        if (interval == 0)
+        {
+            return null;
+        }
+
+        var every = TimeSpan.FromSeconds(interval);
+        var timeout = args.Value("heartbeat-timeout") is { } limit ? ParseSeconds("heartbeat-timeout", limit) : HeartbeatSettings.DefaultTimeout(every);
+        return new HeartbeatSettings(every, timeout);
+    }
+
+    /// <summary>optparse's <c>type="int"</c>, as upstream declares its timers; negative makes no sense for any of them.</summary>
+    private static int ParseWholeSeconds(string option, string value) =>
+        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0 and <= 86400
+            ? seconds
+            : throw new CliUsageException($"option --{option}: invalid integer value: '{value}' (seconds, 0 to 86400)");
 
     /// <summary>DIR made absolute now: upstream chdirs into it, we keep the path (and -D's cwd / cannot change its meaning).</summary>
     private static WebSettings? BuildWeb(ParsedArguments args, string workingDirectory) =>

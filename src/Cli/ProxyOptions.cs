@@ -1,4 +1,5 @@
 using Websockify.Listening;
+using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
 using Websockify.Web;
@@ -39,4 +40,7 @@ internal sealed record ProxyOptions
     public WebSettings? Web { get; init; }
 
     public Limits Limits { get; init; } = Limits.Default;
+
+    /// <summary><c>--heartbeat</c>; null when off (upstream's 0).</summary>
+    public HeartbeatSettings? Heartbeat { get; init; }
 }

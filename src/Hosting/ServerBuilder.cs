@@ -17,7 +17,9 @@ namespace Websockify.Hosting;
 internal static class ServerBuilder
 {
     /// <param name="web">The <c>--web</c> root, opened at start-up; null keeps upstream's 405 for plain HTTP.</param>
-    public static ProxyServer Build(ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, TimeProvider time, ILogger logger)
+    /// <param name="heartbeat"><c>--heartbeat</c>; its one timer lives as long as the process.</param>
+    public static ProxyServer Build(
+        ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, TimeProvider time, ILogger logger)
     {
         var shutdown = new CancellationTokenSource();
         var sessions = new SessionRegistry();
@@ -28,7 +30,9 @@ internal static class ServerBuilder
             WebAuth: AllowAll.Instance,
             Web: web is null ? new MethodNotAllowedHandler() : new StaticFileHandler(web, limits, time, logger, shutdown.Token),
             Targets: resolver,
-            Session: new SessionStage(connector, sessions, SessionObservers.None, limits, time, logger));
+            Session: new SessionStage(connector, sessions, SessionObservers.None, limits, time, logger, heartbeat is null
+                ? null
+                : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)));
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
         return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger);
     }

@@ -17,6 +17,9 @@ internal enum RelayEnd
 
     /// <summary>Reading from or writing to the target failed (reset); the client was sent 1011.</summary>
     TargetError,
+
+    /// <summary>The client answered nothing for the heartbeat timeout; it was sent 1001 and the target a FIN.</summary>
+    HeartbeatTimeout,
 }
 
 internal sealed record RelayOutcome(RelayEnd End, string Detail)

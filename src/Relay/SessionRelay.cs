@@ -13,6 +13,7 @@ namespace Websockify.Relay;
 /// </summary>
 internal sealed class SessionRelay(
     ClientChannel client, Socket clientSocket, ITargetConnection target, Limits limits, TimeProvider time, ISessionObserver? observer = null)
+    : IHeartbeatSession
 {
     private const int BufferSize = 64 * 1024;
 
@@ -21,10 +22,13 @@ internal sealed class SessionRelay(
 
     private long _bytesToTarget;
     private long _bytesToClient;
+    private long _unansweredTicks; // set by the heartbeat's thread: the silence it gave up after
 
     public long BytesToTarget => Interlocked.Read(ref _bytesToTarget);
 
     public long BytesToClient => Interlocked.Read(ref _bytesToClient);
+
+    public long ClientReads => client.Reader.Reads;
 
     public async Task<RelayOutcome> RunAsync()
     {
@@ -66,6 +70,11 @@ internal sealed class SessionRelay(
             target.ShutdownSend();
         }
 
+        if (Volatile.Read(ref _unansweredTicks) is > 0 and var silence)
+        {
+            outcome = new RelayOutcome(RelayEnd.HeartbeatTimeout, $"nothing from the client for {TimeSpan.FromTicks(silence).TotalSeconds} s");
+        }
+
         target.Dispose();
         if (up.IsCompleted)
         {
@@ -84,9 +93,20 @@ internal sealed class SessionRelay(
     }
 
     /// <summary>Daemon shutdown: tell the client (1001) and the target (FIN); the pumps then wind down as usual.</summary>
-    public async Task RequestCloseAsync()
+    public Task RequestCloseAsync() => CloseBothAsync("Server shutting down");
+
+    public ValueTask<bool> TrySendPingAsync() => client.Writer.TrySendPingAsync();
+
+    /// <summary>The heartbeat gave up on the client: the same close as at shutdown, logged as what it was.</summary>
+    public void CloseUnanswered(TimeSpan silence)
     {
-        await SendCloseAsync(CloseCodes.GoingAway, "Server shutting down").ConfigureAwait(false);
+        Volatile.Write(ref _unansweredTicks, Math.Max(1, silence.Ticks));
+        _ = CloseBothAsync("No answer to heartbeat");
+    }
+
+    private async Task CloseBothAsync(string reason)
+    {
+        await SendCloseAsync(CloseCodes.GoingAway, reason).ConfigureAwait(false);
         target.ShutdownSend();
     }
 

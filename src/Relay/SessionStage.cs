@@ -11,7 +11,8 @@ namespace Websockify.Relay;
 /// until either side ends, with the session registered (for shutdown and status) and observed.
 /// </summary>
 internal sealed class SessionStage(
-    TargetConnector connector, SessionRegistry sessions, SessionObservers observers, Limits limits, TimeProvider time, ILogger logger)
+    TargetConnector connector, SessionRegistry sessions, SessionObservers observers, Limits limits, TimeProvider time, ILogger logger,
+    Heartbeat? heartbeat = null)
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(ConnectionContext connection, AcceptedHandshake handshake, CancellationToken shutdown)
@@ -29,6 +30,7 @@ internal sealed class SessionStage(
         var started = time.GetTimestamp();
         var relay = new SessionRelay(channel, connection.Socket, target, limits, time, observers.Open(connection, started));
         sessions.Add(relay);
+        heartbeat?.Add(relay, connection.LogName);
         try
         {
             var outcome = await relay.RunAsync().ConfigureAwait(false);
@@ -36,6 +38,7 @@ internal sealed class SessionStage(
         }
         finally
         {
+            heartbeat?.Remove(relay);
             sessions.Remove(relay);
             target.Dispose();
         }

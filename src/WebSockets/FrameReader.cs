@@ -29,11 +29,18 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
     private bool _inMessage;
     private MessageKind _messageKind;
     private FrameRead? _ended;
+    private long _reads;
 
     /// <summary>The client's close code; null when its close frame had no payload.</summary>
     public int? CloseCode { get; private set; }
 
     public string CloseReason { get; private set; } = "";
+
+    /// <summary>
+    /// How many reads brought bytes from the client so far: the heartbeat compares it between its
+    /// rounds to learn whether the client said anything (data, pong, anything), at no clock cost here.
+    /// </summary>
+    public long Reads => Volatile.Read(ref _reads);
 
     private int Buffered => _end - _start;
 
@@ -232,6 +239,7 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
         }
 
         _end += read;
+        Volatile.Write(ref _reads, _reads + 1);
         return null;
     }
 

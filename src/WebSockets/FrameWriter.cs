@@ -14,6 +14,9 @@ internal sealed class FrameWriter(Stream stream)
 
     private const int MaxCloseReasonBytes = 123;
 
+    /// <summary>An empty ping, what upstream's heartbeat sends.</summary>
+    private static readonly byte[] EmptyPing = [0x80 | (byte)Opcode.Ping, 0x00];
+
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile bool _closeSent;
 
@@ -30,6 +33,33 @@ internal sealed class FrameWriter(Stream stream)
     {
         // Closing already: a pong is no longer owed, so a refused write is fine.
         await WriteFrameAsync(Opcode.Pong, WithHeadroom(payload), MaxHeaderLength, payload.Length, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends an empty ping unless a frame is being written right now (then the client is being sent
+    /// data anyway, and waiting behind a stalled write would only pile up pings). False when not sent.
+    /// </summary>
+    public async ValueTask<bool> TrySendPingAsync()
+    {
+        if (!_lock.Wait(0))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_closeSent)
+            {
+                return false;
+            }
+
+            await stream.WriteAsync(EmptyPing).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 
     /// <summary>Sends the close frame once; later calls do nothing and return false. Null code: an empty close.</summary>

@@ -110,6 +110,27 @@ public sealed class OptionsBuilderTests
         Assert.Equal([TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256], suites);
     }
 
+    [Theory]
+    [InlineData("10", null, 10, 30)]
+    [InlineData("10", "4.5", 10, 4.5)]
+    [InlineData("1", "1", 1, 1)]
+    public void Heartbeat_sets_the_interval_and_a_timeout_of_three_beats_unless_given(string interval, string? timeout, double seconds, double timeoutSeconds)
+    {
+        string[] argv = timeout is null ? [$"--heartbeat={interval}", "6080", "h:1"] : [$"--heartbeat={interval}", $"--heartbeat-timeout={timeout}", "6080", "h:1"];
+        var heartbeat = Build(argv).Heartbeat!;
+        Assert.Equal((TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(timeoutSeconds)), (heartbeat.Interval, heartbeat.Timeout));
+    }
+
+    [Fact]
+    public void Heartbeat_zero_or_absent_is_off() =>
+        Assert.Equal((null, null), (Build("--heartbeat=0", "6080", "h:1").Heartbeat, Build("6080", "h:1").Heartbeat));
+
+    [Theory]
+    [InlineData("option --heartbeat: invalid integer value: '1.5'", "--heartbeat=1.5")]
+    [InlineData("option --heartbeat-timeout: invalid value: '0'", "--heartbeat=1", "--heartbeat-timeout=0")]
+    public void Heartbeat_values_are_checked(string message, params string[] options) =>
+        Assert.Contains(message, UsageError([.. options, "6080", "h:1"]));
+
     [Fact]
     public void Ssl_ciphers_refuse_openssl_keywords() =>
         Assert.Contains("'HIGH' is not a cipher suite name", UsageError("--ssl-ciphers=HIGH:!aNULL", "6080", "h:1"));
@@ -119,7 +140,7 @@ public sealed class OptionsBuilderTests
     [InlineData("--record", "--record", "/tmp/r", "6080", "h:1")]
     [InlineData("--run-once", "--run-once", "6080", "h:1")]
     [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
-    [InlineData("--heartbeat", "--heart=10", "6080", "h:1")]
+    [InlineData("--unix-target", "--unix-target=/tmp/s", "6080")]
     public void Options_not_built_yet_are_refused_by_name(string name, params string[] argv)
     {
         var error = Assert.Throws<CliNotSupportedException>(() => Build(argv));
