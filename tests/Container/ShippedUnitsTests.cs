@@ -8,7 +8,7 @@ namespace Websockify.Tests.Container;
 /// settings in /etc/websockify/PORT.conf, then systemctl start, status, reload and stop. The examples
 /// are the README's (vncserver in ignore mode, telnetd behind socat in respawn mode), on free ports.
 /// </summary>
-public sealed class ShippedUnitsTests(BootedSystem system) : IClassFixture<BootedSystem>
+public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixture<BootedSystem>
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(20);
 
