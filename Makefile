@@ -64,7 +64,9 @@ install:
 			$$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
 	done
-	install -D -m 0644 systemd/example.conf $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
+	# Instance settings may hold secrets (WEBSOCKIFY_OPTIONS, a key password file): not for other users.
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/websockify
+	install -m 0640 systemd/example.conf $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
 	install -D -m 0644 man/websockify.1 $(DESTDIR)$(MANDIR)/man1/websockify.1
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 

@@ -27,15 +27,32 @@ internal static class Program
 
         if (options.Daemon && !Daemonizer.IsDaemonChild)
         {
-            return await Daemonizer.RunParentAsync(args).ConfigureAwait(false);
+            return await Daemonizer.RunParentAsync(args, options.Tls.KeyPassword).ConfigureAwait(false);
         }
 
-        if (Daemonizer.IsDaemonChild)
+        var daemonChild = Daemonizer.IsDaemonChild;
+        if (daemonChild)
         {
             Daemonizer.DetachChild();
         }
 
         using var notifier = ServiceNotifier.FromEnvironment();
+        if (daemonChild)
+        {
+            try
+            {
+                // -D's parent left the password out of our argv and handed it over through a pipe.
+                if (KeyPasswordHandoff.Take() is { } password)
+                {
+                    options = options with { Tls = options.Tls with { KeyPassword = password } };
+                }
+            }
+            catch (IOException ex)
+            {
+                return FailStartup(notifier, ex.Message);
+            }
+        }
+
         var watchdog = ServiceNotifier.TakeWatchdogInterval();
         SinkLoggerFactory loggerFactory;
         try

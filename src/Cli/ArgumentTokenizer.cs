@@ -49,13 +49,13 @@ internal static class ArgumentTokenizer
                 throw new CliUsageException($"--{option.Long} option does not take a value");
             }
 
-            parsed.Set(option, null);
+            parsed.Set(option, null, i, i);
             return i;
         }
 
         if (eq >= 0)
         {
-            parsed.Set(option, body[(eq + 1)..]);
+            parsed.Set(option, body[(eq + 1)..], i, i);
             return i;
         }
 
@@ -64,7 +64,7 @@ internal static class ArgumentTokenizer
             throw new CliUsageException($"--{option.Long} option requires 1 argument");
         }
 
-        parsed.Set(option, argv[i + 1]);
+        parsed.Set(option, argv[i + 1], i, i + 1);
         return i + 1;
     }
 
@@ -76,13 +76,13 @@ internal static class ArgumentTokenizer
             var option = OptionTable.FindShort(arg[j]) ?? throw new CliUsageException($"no such option: -{arg[j]}");
             if (!option.TakesValue)
             {
-                parsed.Set(option, null);
+                parsed.Set(option, null, i, i);
                 continue;
             }
 
             if (j + 1 < arg.Length)
             {
-                parsed.Set(option, arg[(j + 1)..]);
+                parsed.Set(option, arg[(j + 1)..], i, i);
                 return i;
             }
 
@@ -91,7 +91,7 @@ internal static class ArgumentTokenizer
                 throw new CliUsageException($"-{arg[j]} option requires 1 argument");
             }
 
-            parsed.Set(option, argv[i + 1]);
+            parsed.Set(option, argv[i + 1], i, i + 1);
             return i + 1;
         }
 

@@ -29,7 +29,9 @@ internal static class CommandLine
             }
 
             var passed = takePassed(parsed.Has("inetd"));
-            var options = OptionsBuilder.Build(parsed, Environment.CurrentDirectory, File.Exists, socketsPassed: passed.Count > 0);
+            var options = OptionsBuilder.Build(
+                parsed, Environment.CurrentDirectory, File.Exists, socketsPassed: passed.Count > 0,
+                credentialsDirectory: Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
             return new CommandLineResult(options, passed, null);
         }
         catch (CliUsageException ex)

@@ -24,7 +24,8 @@ internal static class OptionsBuilder
     ];
 
     /// <param name="socketsPassed">The service manager passed listening sockets: the listen positional is optional.</param>
-    public static ProxyOptions Build(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists, bool socketsPassed = false)
+    /// <param name="credentialsDirectory">systemd's <c>$CREDENTIALS_DIRECTORY</c>, where the key password may be.</param>
+    public static ProxyOptions Build(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists, bool socketsPassed = false, string? credentialsDirectory = null)
     {
         foreach (var (needs, option) in Dependencies)
         {
@@ -44,7 +45,7 @@ internal static class OptionsBuilder
 
         var inetd = args.Has("inetd");
         var (listen, target) = ParsePositionals(args, listenOptional: socketsPassed || inetd);
-        var tls = BuildTls(args, workingDirectory, fileExists);
+        var tls = BuildTls(args, workingDirectory, fileExists, credentialsDirectory);
         return new ProxyOptions
         {
             Listen = listen is null ? null : new ListenSettings(listen.Host, listen.Port, args.Has("prefer-ipv6")),
@@ -152,7 +153,7 @@ internal static class OptionsBuilder
         return (listen, HostPort.ParseTarget(positionals[targetIndex]));
     }
 
-    private static TlsSettings BuildTls(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists)
+    private static TlsSettings BuildTls(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists, string? credentialsDirectory)
     {
         // Upstream makes --cert absolute at start-up, so a later chdir (daemon mode, --web) cannot change its meaning.
         var cert = Path.GetFullPath(args.Value("cert") ?? "self.pem", workingDirectory);
@@ -167,7 +168,7 @@ internal static class OptionsBuilder
             CertPath = cert,
             CertGiven = args.Value("cert") is not null,
             KeyPath = args.Value("key") is { } key ? Path.GetFullPath(key, workingDirectory) : null,
-            KeyPassword = args.Value("key-password"),
+            KeyPassword = KeyPasswordSources.Resolve(args, workingDirectory, credentialsDirectory),
             SslOnly = sslOnly,
             MinimumProtocols = TlsVersionChoice.Parse(args.Value("ssl-version") ?? "default"),
             CipherSuites = args.Value("ssl-ciphers") is { } ciphers ? CipherSuiteList.Parse(ciphers) : null,

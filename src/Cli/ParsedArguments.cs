@@ -12,8 +12,18 @@ internal sealed class ParsedArguments
 
     public IEnumerable<string> OptionNames => _options.Keys;
 
+    /// <summary>Every option as it was given, with the argv elements it took, in order (repeats included).</summary>
+    public List<OptionOccurrence> Occurrences { get; } = [];
+
     /// <summary>optparse keeps the last occurrence of a repeated option; so do we.</summary>
     public void Set(OptionSpec option, string? value) => _options[option.Long] = value;
+
+    /// <summary>As <see cref="Set"/>, remembering that argv[<paramref name="first"/>..<paramref name="last"/>] gave it.</summary>
+    public void Set(OptionSpec option, string? value, int first, int last)
+    {
+        Set(option, value);
+        Occurrences.Add(new OptionOccurrence(option.Long, first, last));
+    }
 
     public bool Has(string longName) => _options.ContainsKey(longName);
 

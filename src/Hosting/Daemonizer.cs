@@ -30,7 +30,8 @@ internal static class Daemonizer
     /// <summary>True in a child after <see cref="DetachChild"/> (which clears the marker for grandchildren).</summary>
     public static bool IsDaemonChildStarted { get; private set; }
 
-    public static async Task<int> RunParentAsync(IReadOnlyList<string> args)
+    /// <param name="keyPassword">Handed to the child through a pipe; the options that gave it are left out of its argv.</param>
+    public static async Task<int> RunParentAsync(IReadOnlyList<string> args, string? keyPassword)
     {
         PrivateDatagramSocket notify;
         try
@@ -45,11 +46,30 @@ internal static class Daemonizer
 
         using var notifySocket = notify;
         var psi = SessionLeader.StartInfo(
-            ["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1", Environment.ProcessPath ?? throw new InvalidOperationException("unknown executable path"), .. args]);
+            ["/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1", Environment.ProcessPath ?? throw new InvalidOperationException("unknown executable path"), .. Cli.SecretOptions.Without(args)]);
         psi.Environment[ChildMarker] = "1";
         psi.Environment["NOTIFY_SOCKET"] = notify.Path;
-        using var child = SessionLeader.Start(psi);
+        psi.Environment.Remove(KeyPasswordHandoff.Variable);
+        Process child;
+        try
+        {
+            child = StartChild(psi, keyPassword);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"websockify: cannot hand the key password to the daemon: {ex.Message}");
+            return 1;
+        }
 
+        using (child)
+        {
+            return await WaitForReadyAsync(child, notify).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>0 once the child says READY=1; 1, with its start-up error, when it exits or does not say so in time.</summary>
+    private static async Task<int> WaitForReadyAsync(Process child, PrivateDatagramSocket notify)
+    {
         var status = "";
         using var timeout = new CancellationTokenSource(ReadyTimeout);
         var exited = child.WaitForExitAsync(timeout.Token);
@@ -84,6 +104,18 @@ internal static class Daemonizer
                 }
             }
         }
+    }
+
+    /// <summary>Starts the child with the password in a pipe it inherits; the parent's copy of that pipe closes once the child has its own.</summary>
+    private static Process StartChild(ProcessStartInfo psi, string? keyPassword)
+    {
+        using var handoff = keyPassword is null ? null : KeyPasswordHandoff.Create(keyPassword);
+        if (handoff is not null)
+        {
+            psi.Environment[KeyPasswordHandoff.Variable] = handoff.Fd;
+        }
+
+        return SessionLeader.Start(psi);
     }
 
     private static async Task StopAsync(Process child)

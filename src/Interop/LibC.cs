@@ -60,6 +60,34 @@ internal static class LibC
         return flags >= 0 && Sys.fcntl(fd, Sys.F_SETFD, flags | Sys.FD_CLOEXEC) == 0;
     }
 
+    /// <summary>
+    /// A pipe (pipe2(2)) whose write end is close-on-exec and whose read end is not, so a child started
+    /// now inherits the read end only, under the same fd number; null, with errno, when none could be made.
+    /// </summary>
+    public static unsafe (SafeFileHandle Read, SafeFileHandle Write)? CreateInheritablePipe(out int errno)
+    {
+        var fds = stackalloc int[2];
+        if (Sys.pipe2(fds, Sys.O_CLOEXEC) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+
+        var read = new SafeFileHandle(fds[0], ownsHandle: true);
+        var write = new SafeFileHandle(fds[1], ownsHandle: true);
+        var flags = Sys.fcntl(fds[0], Sys.F_GETFD);
+        if (flags < 0 || Sys.fcntl(fds[0], Sys.F_SETFD, flags & ~Sys.FD_CLOEXEC) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            read.Dispose();
+            write.Dispose();
+            return null;
+        }
+
+        errno = 0;
+        return (read, write);
+    }
+
     /// <summary>Whether <paramref name="fd"/> is open at all.</summary>
     public static bool IsOpen(int fd) => Sys.fcntl(fd, Sys.F_GETFD) >= 0;
 

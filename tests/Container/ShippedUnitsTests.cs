@@ -8,7 +8,7 @@ namespace Websockify.Tests.Container;
 /// settings in /etc/websockify/PORT.conf, then systemctl start, status, reload and stop. The examples
 /// are the README's (vncserver in ignore mode, telnetd behind socat in respawn mode), on free ports.
 /// </summary>
-public sealed class ShippedUnitsTests(BootedSystem system) : IClassFixture<BootedSystem>
+public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixture<BootedSystem>
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(20);
 
@@ -153,6 +153,47 @@ public sealed class ShippedUnitsTests(BootedSystem system) : IClassFixture<Boote
         {
             await system.Run(["systemctl", "stop", $"websockify@{port}.socket"], check: false);
             await StopAndAssertNothingLeftAsync(unit);
+        }
+    }
+
+    [Fact]
+    public async Task An_encrypted_key_is_unlocked_by_the_LoadCredential_drop_in_the_README_shows()
+    {
+        const string password = "credential-pw-42";
+        using var certificate = await TestCertificate.CreateEncryptedAsync(password);
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        var unit = $"websockify@{port}.service";
+        var tls = $"/etc/websockify/tls-{port}";
+        await system.WriteFile($"{tls}/cert.pem", await File.ReadAllTextAsync(certificate.CertPath));
+        await system.WriteFile($"{tls}/key.pem", await File.ReadAllTextAsync(certificate.KeyPath), "0600");
+        await system.WriteFile($"{tls}/key.password", password + "\n", "0600");
+        await system.WriteFile($"/etc/websockify/{port}.conf",
+            $"WEBSOCKIFY_OPTIONS=--cert={tls}/cert.pem --key={tls}/key.pem\nWEBSOCKIFY_TARGET=127.0.0.1:{target.Port}\n");
+        await system.WriteFile($"/etc/systemd/system/{unit}.d/credential.conf",
+            $"[Service]\nLoadCredential=websockify-key-password:{tls}/key.password\n");
+        await system.Run(["systemctl", "daemon-reload"]);
+        try
+        {
+            await system.Run(["systemctl", "start", unit]);
+            await using (var secure = await RawWebSocketClient.ConnectAsync(port, tls: true))
+            {
+                await secure.AssertEchoAsync("unlocked by LoadCredential");
+            }
+
+            var mainPid = await system.Property(unit, "MainPID");
+            var cmdline = (await system.Run(["cat", $"/proc/{mainPid}/cmdline"])).StandardOutput;
+            var environ = (await system.Run(["cat", $"/proc/{mainPid}/environ"])).StandardOutput;
+            Assert.Contains("--key=", cmdline);
+            Assert.DoesNotContain(password, cmdline + environ);
+        }
+        finally
+        {
+            await StopAndAssertNothingLeftAsync(unit);
+            Directory.Delete(Path.Combine(system.Root, tls.TrimStart('/')), recursive: true);
+            File.Delete(Path.Combine(system.Root, $"etc/websockify/{port}.conf"));
+            File.Delete(Path.Combine(system.Root, $"etc/systemd/system/{unit}.d/credential.conf"));
+            await system.Run(["systemctl", "daemon-reload"]);
         }
     }
 

@@ -78,6 +78,37 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
     }
 
     [Fact]
+    public async Task Configuration_directory_and_example_are_not_world_readable_in_either_package()
+    {
+        // Instance settings may hold secrets; a copy of example.conf keeps its mode.
+        var deb = (await RunAsync("dpkg-deb", "-c", packages.Deb)).StandardOutput.Split('\n');
+        Assert.StartsWith("drwxr-x--- root/root ", deb.Single(l => l.EndsWith(" ./etc/websockify/", StringComparison.Ordinal)));
+        Assert.StartsWith("-rw-r----- root/root ", deb.Single(l => l.EndsWith(" ./etc/websockify/example.conf", StringComparison.Ordinal)));
+
+        var rpm = (await RunAsync("rpm", "-qlvp", packages.Rpm)).StandardOutput.Split('\n');
+        Assert.Matches(@"^drwxr-x---\s+\d+\s+root\s+root\s", rpm.Single(l => l.EndsWith(" /etc/websockify", StringComparison.Ordinal)));
+        Assert.Matches(@"^-rw-r-----\s+\d+\s+root\s+root\s", rpm.Single(l => l.EndsWith(" /etc/websockify/example.conf", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Make_install_keeps_the_configuration_directory_private()
+    {
+        var stage = Directory.CreateTempSubdirectory("websockify-stage-");
+        try
+        {
+            var install = await RunAsync("make", "-C", RepositoryPaths.Root, "install", "PREFIX=/usr", "DESTDIR=" + stage.FullName);
+            Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
+            var etc = Path.Combine(stage.FullName, "etc", "websockify");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute, File.GetUnixFileMode(etc));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(Path.Combine(etc, "example.conf")));
+        }
+        finally
+        {
+            stage.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Lintian_reports_no_errors_or_warnings()
     {
         var result = await RunAsync("lintian", "--pedantic", packages.Deb);

@@ -33,5 +33,26 @@ internal sealed class TestCertificate : IDisposable
         return certificate;
     }
 
+    /// <summary>
+    /// A certificate whose key (<see cref="KeyPath"/>) is encrypted with <paramref name="password"/>
+    /// (<c>openssl genpkey -aes256</c>: PKCS#8, "ENCRYPTED PRIVATE KEY").
+    /// </summary>
+    public static async Task<TestCertificate> CreateEncryptedAsync(string password)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("websockify-cert-").FullName;
+        var certificate = new TestCertificate(directory);
+        await Cli.Wrap("openssl")
+            .WithArguments(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-aes256",
+                "-pass", "pass:" + password, "-out", certificate.KeyPath])
+            .WithStandardErrorPipe(PipeTarget.Null)
+            .ExecuteAsync();
+        await Cli.Wrap("openssl")
+            .WithArguments(["req", "-x509", "-key", certificate.KeyPath, "-passin", "pass:" + password,
+                "-out", certificate.CertPath, "-days", "2", "-subj", "/CN=localhost"])
+            .WithStandardErrorPipe(PipeTarget.Null)
+            .ExecuteAsync();
+        return certificate;
+    }
+
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }

@@ -168,6 +168,28 @@ public sealed class LibCTests : IDisposable
         return output.Trim();
     }
 
+    [Fact]
+    public async Task A_child_inherits_the_read_end_of_an_inheritable_pipe_and_not_its_write_end()
+    {
+        var (read, write) = LibC.CreateInheritablePipe(out var errno) ?? throw new InvalidOperationException($"pipe2: errno {errno}");
+        using var readEnd = read;
+        var readFd = (int)read.DangerousGetHandle();
+        var writeFd = (int)write.DangerousGetHandle();
+        Assert.Equal(0, OpenFlags(readFd) & O_CLOEXEC);
+        Assert.Equal(O_CLOEXEC, OpenFlags(writeFd) & O_CLOEXEC);
+        using (var writer = new FileStream(write, FileAccess.Write, bufferSize: 0))
+        {
+            writer.Write("handed over"u8);
+        }
+
+        // The real Process.Start, as -D uses it: the child reads the pipe by number and sees no write end.
+        var psi = new ProcessStartInfo("sh", ["-c", $"cat /dev/fd/{readFd}; test -e /proc/self/fd/{writeFd} && echo ' write end leaked'"]) { RedirectStandardOutput = true };
+        using var child = Process.Start(psi)!;
+        var output = await child.StandardOutput.ReadToEndAsync();
+        await child.WaitForExitAsync();
+        Assert.Equal("handed over", output);
+    }
+
     /// <summary>The "flags:" line of /proc/self/fdinfo/FD: the kernel's own view of the fd, in octal.</summary>
     private static int OpenFlags(int fd)
     {
