@@ -125,7 +125,8 @@ internal static class Program
             HostingLog.Banner(logger, line);
         }
 
-        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, time, logger);
+        using var lifetime = new ServerLifetime(options.Lifetime, time);
+        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {
@@ -150,7 +151,7 @@ internal static class Program
         }
 
         using var reload = new ReloadOnHangup(notifier, [tls], logger);
-        var reason = await stopReason.Task.ConfigureAwait(false);
+        var reason = await StoppedOrEndedAsync(stopReason.Task, lifetime, server, notifier, logger).ConfigureAwait(false);
         notifier.Send(NotifyMessages.Join(NotifyMessages.Stopping, NotifyMessages.Status($"stopping ({reason})")));
         await server.StopAsync(reason).ConfigureAwait(false);
         await stopping.CancelAsync().ConfigureAwait(false);
@@ -160,5 +161,25 @@ internal static class Program
         await serving.ConfigureAwait(false);
         await Task.WhenAll(background).ConfigureAwait(false);
         return programStatus ?? 0;
+    }
+
+    /// <summary>
+    /// Until a signal (or the wrapped program) stops the daemon, or the server ends on its own: then it
+    /// stops accepting and waits, unbounded as upstream, for the connections it has; a signal meanwhile
+    /// still stops it the usual way (1001 to each session).
+    /// </summary>
+    private static async Task<string> StoppedOrEndedAsync(Task<string> stopped, ServerLifetime lifetime, ProxyServer server, ServiceNotifier notifier, ILogger logger)
+    {
+        if (await Task.WhenAny(stopped, lifetime.Ended).ConfigureAwait(false) == stopped)
+        {
+            return await stopped.ConfigureAwait(false);
+        }
+
+        var ended = await lifetime.Ended.ConfigureAwait(false);
+        HostingLog.EndedOnItsOwn(logger, ended);
+        notifier.Send(NotifyMessages.Join(NotifyMessages.Stopping, NotifyMessages.Status(ended)));
+        server.StopAccepting();
+        await Task.WhenAny(stopped, server.Drained).ConfigureAwait(false);
+        return stopped.IsCompleted ? await stopped.ConfigureAwait(false) : ended;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Websockify.Hosting;
 using Websockify.Listening;
 using Websockify.Relay;
 using Websockify.Targets;
@@ -62,6 +63,7 @@ internal static class OptionsBuilder
             Web = BuildWeb(args, workingDirectory),
             Limits = BuildLimits(args),
             Heartbeat = BuildHeartbeat(args),
+            Lifetime = new LifetimeSettings(OptionalSeconds(args, "timeout"), OptionalSeconds(args, "idle-timeout"), args.Has("run-once")),
         };
     }
 
@@ -78,6 +80,10 @@ internal static class OptionsBuilder
         var timeout = args.Value("heartbeat-timeout") is { } limit ? ParseSeconds("heartbeat-timeout", limit) : HeartbeatSettings.DefaultTimeout(every);
         return new HeartbeatSettings(every, timeout);
     }
+
+    /// <summary>Upstream's integer timers, where 0 (the default) means off.</summary>
+    private static int? OptionalSeconds(ParsedArguments args, string option) =>
+        args.Value(option) is { } value && ParseWholeSeconds(option, value) is > 0 and var seconds ? seconds : null;
 
     /// <summary>optparse's <c>type="int"</c>, as upstream declares its timers; negative makes no sense for any of them.</summary>
     private static int ParseWholeSeconds(string option, string value) =>

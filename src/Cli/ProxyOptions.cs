@@ -1,3 +1,4 @@
+using Websockify.Hosting;
 using Websockify.Listening;
 using Websockify.Relay;
 using Websockify.Targets;
@@ -40,6 +41,9 @@ internal sealed record ProxyOptions
     public WebSettings? Web { get; init; }
 
     public Limits Limits { get; init; } = Limits.Default;
+
+    /// <summary><c>--timeout</c>, <c>--idle-timeout</c>, <c>--run-once</c>: when the server ends on its own.</summary>
+    public LifetimeSettings Lifetime { get; init; } = LifetimeSettings.Forever;
 
     /// <summary><c>--heartbeat</c>; null when off (upstream's 0).</summary>
     public HeartbeatSettings? Heartbeat { get; init; }

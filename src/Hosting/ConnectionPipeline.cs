@@ -19,15 +19,18 @@ namespace Websockify.Hosting;
 /// </summary>
 internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds ids, Limits limits, TimeProvider time, ILogger logger, CancellationToken shutdown)
 {
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask RunAsync(Socket socket)
+    /// <returns>Whether the connection became a WebSocket session (the 101 went out): what <c>--run-once</c> counts.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> RunAsync(Socket socket)
     {
+        var upgraded = false;
         await using var connection = new ConnectionContext(ids.Next(), socket, time.GetTimestamp());
         try
         {
             TuneSocket(socket);
             if (await HandshakeAsync(connection).ConfigureAwait(false) is { } upgrade)
             {
+                upgraded = true;
                 await stages.Session.RunAsync(connection, upgrade, shutdown).ConfigureAwait(false);
             }
         }
@@ -39,6 +42,8 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
         {
             HostingLog.ConnectionCrashed(logger, connection.LogName, ex);
         }
+
+        return upgraded;
     }
 
     /// <returns>The accepted upgrade, with the target chosen and the 101 sent; null when the connection ends here.</returns>

@@ -18,4 +18,8 @@ internal static partial class HostingLog
 
     [LoggerMessage(604, LogLevel.Error, "Reloading {What} failed unexpectedly: {Reason}; keeping the current one", EventName = "ReloadCrashed")]
     public static partial void ReloadCrashed(ILogger logger, string what, string reason);
+
+    /// <summary>Upstream's exact words ("listener exit due to --timeout 5"): log watchers grep for them.</summary>
+    [LoggerMessage(605, LogLevel.Information, "{Reason}", EventName = "EndedOnItsOwn")]
+    public static partial void EndedOnItsOwn(ILogger logger, string reason);
 }

@@ -7,7 +7,8 @@ namespace Websockify.Hosting;
 
 /// <summary>
 /// Owns the listening sockets and every connection accepted from them, and shuts them down in order:
-/// stop accepting, close each session with 1001, wait a bounded time, abort what is left.
+/// stop accepting, close each session with 1001, wait a bounded time, abort what is left. When the server
+/// ends on its own (<see cref="ServerLifetime"/>) it only stops accepting and lets what is open finish.
 /// </summary>
 internal sealed class ProxyServer
 {
@@ -21,12 +22,18 @@ internal sealed class ProxyServer
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServerLifetime? _lifetime;
+    private readonly SemaphoreSlim? _oneAtATime;
     private int _openConnections;
+    private volatile bool _notAccepting;
 
     /// <param name="shutdown">Cancelled by <see cref="StopAsync"/>; the pipeline's stages watch its token.</param>
     public ProxyServer(
-        IReadOnlyList<Socket> listeners, SessionRegistry sessions, ConnectionPipeline pipeline, CancellationTokenSource shutdown, Limits limits, TimeProvider time, ILogger logger)
+        IReadOnlyList<Socket> listeners, SessionRegistry sessions, ConnectionPipeline pipeline, CancellationTokenSource shutdown, Limits limits, TimeProvider time, ILogger logger,
+        ServerLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
+        _oneAtATime = lifetime is { OneAtATime: true } ? new SemaphoreSlim(1, 1) : null;
         _listeners = listeners;
         _sessions = sessions;
         _pipeline = pipeline;
@@ -38,11 +45,32 @@ internal sealed class ProxyServer
 
     public int SessionCount => _sessions.Count;
 
+    /// <summary>Completes once the server stopped accepting and every connection it had has ended.</summary>
+    public Task Drained => _drained.Task;
+
     /// <summary>An already accepted connection (systemd Accept=yes): one session, then done.</summary>
     public async Task ServeSingleAsync(Socket connection)
     {
-        Interlocked.Increment(ref _openConnections);
+        Opened();
         await ServeAsync(connection).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The server ended on its own: no more connections are accepted (the listening sockets close, so new
+    /// clients are refused); those open now go on, and <see cref="Drained"/> completes when they are done.
+    /// </summary>
+    public void StopAccepting()
+    {
+        _notAccepting = true;
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        if (Volatile.Read(ref _openConnections) == 0)
+        {
+            _drained.TrySetResult();
+        }
     }
 
     /// <summary>Serves until <see cref="StopAsync"/> is called; completes once every listener has stopped.</summary>
@@ -96,7 +124,7 @@ internal sealed class ProxyServer
 
     private async Task AcceptLoopAsync(Socket listener)
     {
-        while (!_shutdown.IsCancellationRequested)
+        while (!_shutdown.IsCancellationRequested && !_notAccepting)
         {
             Socket client;
             try
@@ -123,20 +151,54 @@ internal sealed class ProxyServer
                 continue;
             }
 
-            Interlocked.Increment(ref _openConnections);
-            _ = ServeAsync(client);
+            Opened();
+            if (_oneAtATime is null)
+            {
+                _ = ServeAsync(client);
+                continue;
+            }
+
+            // --run-once: one connection at a time; the next waits (accepted, unserved) for this one.
+            await _oneAtATime.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await ServeAsync(client).ConfigureAwait(false);
+            }
+            finally
+            {
+                _oneAtATime.Release();
+            }
         }
+    }
+
+    private void Opened()
+    {
+        Interlocked.Increment(ref _openConnections);
+        _lifetime?.Opened();
     }
 
     private async Task ServeAsync(Socket client)
     {
+        var session = false;
         try
         {
-            await _pipeline.RunAsync(client).ConfigureAwait(false);
+            if (_notAccepting || _shutdown.IsCancellationRequested)
+            {
+                client.Dispose(); // accepted while the server was ending (it waited behind --run-once's one session)
+                return;
+            }
+
+            session = await _pipeline.RunAsync(client).ConfigureAwait(false);
         }
         finally
         {
-            if (Interlocked.Decrement(ref _openConnections) == 0 && _shutdown.IsCancellationRequested)
+            _lifetime?.Closed(session);
+            if (_lifetime?.Ended.IsCompleted == true)
+            {
+                _notAccepting = true; // at once: --run-once must not take the next connection before the server is told
+            }
+
+            if (Interlocked.Decrement(ref _openConnections) == 0 && (_shutdown.IsCancellationRequested || _notAccepting))
             {
                 _drained.TrySetResult();
             }

@@ -19,7 +19,8 @@ internal static class ServerBuilder
     /// <param name="web">The <c>--web</c> root, opened at start-up; null keeps upstream's 405 for plain HTTP.</param>
     /// <param name="heartbeat"><c>--heartbeat</c>; its one timer lives as long as the process.</param>
     public static ProxyServer Build(
-        ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, TimeProvider time, ILogger logger)
+        ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, ServerLifetime lifetime,
+        TimeProvider time, ILogger logger)
     {
         var shutdown = new CancellationTokenSource();
         var sessions = new SessionRegistry();
@@ -34,6 +35,6 @@ internal static class ServerBuilder
                 ? null
                 : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)));
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
-        return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger);
+        return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime);
     }
 }

@@ -138,7 +138,6 @@ public sealed class OptionsBuilderTests
     [Theory]
     [InlineData("--syslog", "--syslog=localhost:514", "6080", "h:1")]
     [InlineData("--record", "--record", "/tmp/r", "6080", "h:1")]
-    [InlineData("--run-once", "--run-once", "6080", "h:1")]
     [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
     [InlineData("--unix-target", "--unix-target=/tmp/s", "6080")]
     public void Options_not_built_yet_are_refused_by_name(string name, params string[] argv)
