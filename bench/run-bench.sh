@@ -14,6 +14,17 @@ if [ -n "${BENCH_BEFORE:-}" ]; then
   before=(--proxy "websockify-unix-before=$BENCH_BEFORE {listen} {target}")
 fi
 
+# BENCH_VARIANTS='heartbeat=--heartbeat 1 --heartbeat-timeout 3600;…' adds our binary again with those
+# options, under the name websockify-unix-NAME, to the same run (the cost of a feature, side by side).
+variants=()
+if [ -n "${BENCH_VARIANTS:-}" ]; then
+  IFS=';' read -r -a specs <<< "$BENCH_VARIANTS"
+  for spec in "${specs[@]}"; do
+    [ -n "$spec" ] || continue
+    variants+=(--proxy "websockify-unix-${spec%%=*}=$root/build/bin/websockify ${spec#*=} {listen} {target}")
+  done
+fi
+
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 "$shared/bench/run.sh" --scenarios "${BENCH_SCENARIOS:-S0,S1,S2,S4,S5,S6}" --reps "${BENCH_REPS:-3}" \
@@ -21,6 +32,7 @@ mkdir -p "$out"
   --proxy 'websockify-py=websockify {listen} {target}' \
   "${before[@]}" \
   --proxy "websockify-unix=$root/build/bin/websockify {listen} {target}" \
+  "${variants[@]}" \
   --out "$out" | tee "$out/stdout.txt"
 
 {
