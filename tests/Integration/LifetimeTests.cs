@@ -123,6 +123,27 @@ public sealed class LifetimeTests
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task An_accept_yes_instance_is_unchanged_by_run_once_and_its_timeout_cuts_nothing_off()
+    {
+        // systemd Accept=yes: one connection per process already. Each is served in full, the second too,
+        // and a session outlasting --timeout 1 is not cut off.
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        await using var activator = DaemonProcess.StartCommand(
+            "systemd-socket-activate", ["--accept", "-l", $"127.0.0.1:{port}", RepositoryPaths.Binary, "--run-once", "--timeout", "1", target.Address]);
+        await activator.WaitForLineAsync(l => l.StartsWith($"Listening on 127.0.0.1:{port} as ", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 2; i++)
+        {
+            await using var client = await RawWebSocketClient.ConnectAsync(port);
+            await client.AssertEchoAsync($"connection {i}");
+            await Task.Delay(1500);
+            await client.AssertEchoAsync($"connection {i}, past the timeout");
+            await client.SendAsync(RawFrame.CloseFrame(1000));
+            Assert.Equal(1000, (await client.ReadUntilCloseAsync()).Close?.CloseCode);
+        }
+    }
+
     [Theory]
     [InlineData("--timeout=1.5", "option --timeout: invalid integer value: '1.5'")]
     [InlineData("--idle-timeout=x", "option --idle-timeout: invalid integer value: 'x'")]
