@@ -11,6 +11,8 @@ namespace Websockify.Logging;
 /// </summary>
 internal sealed class SyslogSocket : ISyslogTransport
 {
+    private const int NoSuchFile = 2; // ENOENT
+
     private readonly Socket _socket;
     private readonly EndPoint _endpoint;
     private readonly bool _udp;
@@ -80,7 +82,8 @@ internal sealed class SyslogSocket : ISyslogTransport
         }
         catch (SocketException ex)
         {
-            failure = ex.Message;
+            // .NET reports a Unix socket path's ENOENT as EADDRNOTAVAIL, which sendto(2) there never returns.
+            failure = !_udp && ex.SocketErrorCode == SocketError.AddressNotAvailable ? Interop.LibC.Describe(NoSuchFile) : ex.Message;
             return SyslogSendResult.Failed;
         }
     }
