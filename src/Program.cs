@@ -57,7 +57,11 @@ internal static class Program
         SinkLoggerFactory loggerFactory;
         try
         {
-            loggerFactory = DaemonLogging.Create(options.LogFile, options.Verbose);
+            loggerFactory = DaemonLogging.Create(options.LogFile, options.Verbose, options.Syslog);
+        }
+        catch (SyslogSetupException ex)
+        {
+            return FailStartup(notifier, ex.Message);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Websockify.Hosting;
 using Websockify.Listening;
+using Websockify.Logging;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -59,6 +60,12 @@ internal static class OptionsBuilder
             PidFile = args.Value("pid-file") is { } pidFile ? Path.GetFullPath(pidFile, workingDirectory) : null,
             Verbose = args.Has("verbose"),
             LogFile = args.Value("log-file") is { } log ? Path.GetFullPath(log, workingDirectory) : null,
+            Syslog = args.Value("syslog") is { } syslog
+                ? new SyslogSettings(
+                    SyslogServerSpec.Parse(syslog, workingDirectory),
+                    args.Has("legacy-syslog") ? SyslogFraming.Legacy : SyslogFraming.Rfc5424,
+                    args.Has("daemon") ? SyslogSettings.FacilityDaemon : SyslogSettings.FacilityUser)
+                : null,
             Tls = tls,
             Web = BuildWeb(args, workingDirectory),
             Limits = BuildLimits(args),

@@ -1,5 +1,6 @@
 using Websockify.Hosting;
 using Websockify.Listening;
+using Websockify.Logging;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -34,6 +35,9 @@ internal sealed record ProxyOptions
     public bool Verbose { get; init; }
 
     public string? LogFile { get; init; }
+
+    /// <summary><c>--syslog</c> (with <c>--legacy-syslog</c>); null: no syslog.</summary>
+    public SyslogSettings? Syslog { get; init; }
 
     public required TlsSettings Tls { get; init; }
 

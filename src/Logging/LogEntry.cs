@@ -11,7 +11,7 @@ internal readonly record struct LogEntry(DateTime UtcTime, LogLevel Level, strin
 {
     /// <summary>The whole line, newline included, in <paramref name="format"/>.</summary>
     public string Format(LogFormat format) => format == LogFormat.Journal
-        ? $"<{SyslogPriority(Level)}>{Text}\n"
+        ? $"<{SyslogSeverity.Of(Level)}>{Text}\n"
         : $"{UtcTime.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)} {LevelName(Level)} {Text}\n";
 
     private static string LevelName(LogLevel level) => level switch
@@ -21,15 +21,5 @@ internal readonly record struct LogEntry(DateTime UtcTime, LogLevel Level, strin
         LogLevel.Warning => "WARNING",
         LogLevel.Error => "ERROR",
         _ => "CRITICAL",
-    };
-
-    /// <summary>sd-daemon(3) priorities: 7 debug, 6 info, 4 warning, 3 error, 2 critical.</summary>
-    private static int SyslogPriority(LogLevel level) => level switch
-    {
-        LogLevel.Trace or LogLevel.Debug => 7,
-        LogLevel.Information => 6,
-        LogLevel.Warning => 4,
-        LogLevel.Error => 3,
-        _ => 2,
     };
 }

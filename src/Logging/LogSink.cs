@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace Websockify.Logging;
 
 /// <summary>
-/// Where finished log messages go: stderr and, with <c>--log-file</c>, a file. Each message is escaped
-/// and capped once (<see cref="LogEscaper"/>), then queued to one <see cref="LogWriter"/> per
-/// destination, so a blocked stderr neither blocks the caller nor starves the file.
+/// Where finished log messages go: stderr and, with <c>--log-file</c>, a file, with <c>--syslog</c> a
+/// syslog server. Each message is escaped and capped once (<see cref="LogEscaper"/>), then queued to
+/// one writer per destination, so a blocked stderr neither blocks the caller nor starves the others.
 /// </summary>
 internal sealed class LogSink : IDisposable
 {
@@ -17,16 +17,18 @@ internal sealed class LogSink : IDisposable
     private readonly LogWriter _stderr;
     private readonly LogWriter? _file;
     private readonly FileStream? _fileStream;
+    private readonly SyslogWriter? _syslog;
     private readonly TimeSpan _drainTimeout;
     private int _disposed;
 
-    public LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath)
-        : this(stderr, stderrFormat, logFilePath, LogWriter.DefaultCapacityBytes, DefaultDrainTimeout)
+    /// <param name="syslog">Not yet started; the sink starts it and owns it from here on.</param>
+    public LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, SyslogWriter? syslog = null)
+        : this(stderr, stderrFormat, logFilePath, LogWriter.DefaultCapacityBytes, DefaultDrainTimeout, syslog)
     {
     }
 
     /// <summary>With a queue capacity and a drain timeout of the caller's choosing (tests).</summary>
-    internal LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, int capacityBytes, TimeSpan drainTimeout)
+    internal LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, int capacityBytes, TimeSpan drainTimeout, SyslogWriter? syslog = null)
     {
         _drainTimeout = drainTimeout;
 
@@ -41,6 +43,10 @@ internal sealed class LogSink : IDisposable
         }
 
         _stderr = new LogWriter(stderr, stderrFormat, "stderr", capacityBytes);
+
+        // Its outages are told where the operator looks otherwise, never to syslog itself.
+        _syslog = syslog;
+        _syslog?.Start(WriteLocally);
     }
 
     /// <summary>Never blocks on a destination: queues the line, or drops and counts it when that queue is full.</summary>
@@ -49,9 +55,17 @@ internal sealed class LogSink : IDisposable
         var entry = new LogEntry(DateTime.UtcNow, level, LogEscaper.Escape(message));
         _stderr.Enqueue(entry);
         _file?.Enqueue(entry);
+        _syslog?.Enqueue(entry);
     }
 
-    /// <summary>Writes what is queued, waiting at most the drain timeout for both destinations together.</summary>
+    private void WriteLocally(string message)
+    {
+        var entry = new LogEntry(DateTime.UtcNow, LogLevel.Warning, LogEscaper.Escape(message));
+        _stderr.Enqueue(entry);
+        _file?.Enqueue(entry);
+    }
+
+    /// <summary>Writes what is queued, waiting at most the drain timeout for all destinations together.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -62,6 +76,8 @@ internal sealed class LogSink : IDisposable
         var deadline = DateTime.UtcNow + _drainTimeout;
         _stderr.Complete();
         _file?.Complete();
+        _syslog?.Complete();
+        _syslog?.WaitForDrain(deadline - DateTime.UtcNow);
         _stderr.WaitForDrain(deadline - DateTime.UtcNow);
 
         // A file whose writer is still stuck stays open: closing it under a write(2) gains nothing at exit.

@@ -136,7 +136,6 @@ public sealed class OptionsBuilderTests
         Assert.Contains("'HIGH' is not a cipher suite name", UsageError("--ssl-ciphers=HIGH:!aNULL", "6080", "h:1"));
 
     [Theory]
-    [InlineData("--syslog", "--syslog=localhost:514", "6080", "h:1")]
     [InlineData("--record", "--record", "/tmp/r", "6080", "h:1")]
     [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
     [InlineData("--unix-target", "--unix-target=/tmp/s", "6080")]
