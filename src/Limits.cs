@@ -24,6 +24,21 @@ internal sealed record Limits
     /// <summary>Names a directory listing shows at most (a huge directory must not build a huge page).</summary>
     public const int MaxListingEntries = 10_000;
 
+    /// <summary>
+    /// <c>--record</c>: bytes of one session waiting to be written (a client message being put together
+    /// included). Beyond it that session's recording stops; the relay never waits for the disk.
+    /// </summary>
+    public const int RecordSessionQueueBytes = 1024 * 1024;
+
+    /// <summary><c>--record</c>: bytes of all sessions together waiting to be written.</summary>
+    public const int RecordTotalQueueBytes = 64 * 1024 * 1024;
+
+    /// <summary><c>--traffic</c>: characters waiting for stdout; more are dropped.</summary>
+    public const int TrafficQueueBytes = 64 * 1024;
+
+    /// <summary>On exit, how long queued recordings (and traffic characters) may take to reach their files.</summary>
+    public static readonly TimeSpan ObserverDrainTimeout = TimeSpan.FromSeconds(2);
+
     public static Limits Default { get; } = new();
 
     /// <summary>From accept to the 101 (or to a plain HTTP answer): first byte, TLS handshake and request head together.</summary>

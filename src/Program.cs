@@ -124,13 +124,13 @@ internal static class Program
 
         var resolver = wrapped?.Resolver ?? new FixedTargetResolver(options.Target!);
 
-        foreach (var line in Banner.Lines(listeners.Description, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted, web?.RealPath))
+        foreach (var line in Banner.Lines(listeners.Description, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted, web?.RealPath, options.Record?.BasePath))
         {
             HostingLog.Banner(logger, line);
         }
 
         using var lifetime = new ServerLifetime(options.Lifetime, time);
-        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger);
+        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Websockify.Hosting;
 using Websockify.Listening;
 using Websockify.Logging;
+using Websockify.Recording;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -71,6 +72,10 @@ internal static class OptionsBuilder
             Limits = BuildLimits(args),
             Heartbeat = BuildHeartbeat(args),
             Lifetime = new LifetimeSettings(OptionalSeconds(args, "timeout"), OptionalSeconds(args, "idle-timeout"), args.Has("run-once")),
+
+            // Upstream's `if record:`: an empty FILE records nothing.
+            Record = args.Value("record") is { Length: > 0 } record ? new RecordSettings(Path.GetFullPath(record, workingDirectory)) : null,
+            Traffic = args.Has("traffic"),
         };
     }
 

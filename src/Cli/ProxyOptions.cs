@@ -1,6 +1,7 @@
 using Websockify.Hosting;
 using Websockify.Listening;
 using Websockify.Logging;
+using Websockify.Recording;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -48,6 +49,12 @@ internal sealed record ProxyOptions
 
     /// <summary><c>--timeout</c>, <c>--idle-timeout</c>, <c>--run-once</c>: when the server ends on its own.</summary>
     public LifetimeSettings Lifetime { get; init; } = LifetimeSettings.Forever;
+
+    /// <summary><c>--record FILE</c>; null when off.</summary>
+    public RecordSettings? Record { get; init; }
+
+    /// <summary><c>--traffic</c>: per-frame characters on stdout.</summary>
+    public bool Traffic { get; init; }
 
     /// <summary><c>--heartbeat</c>; null when off (upstream's 0).</summary>
     public HeartbeatSettings? Heartbeat { get; init; }

@@ -5,7 +5,7 @@ namespace Websockify.Hosting;
 /// <summary>Upstream's start-up banner ("WebSocket server settings: ..."), with the address actually bound.</summary>
 internal static class Banner
 {
-    public static IEnumerable<string> Lines(string listenDescription, string source, TlsServerContext tls, string targetDescription, bool daemon, string? webRoot = null)
+    public static IEnumerable<string> Lines(string listenDescription, string source, TlsServerContext tls, string targetDescription, bool daemon, string? webRoot = null, string? record = null)
     {
         yield return "WebSocket server settings:";
         yield return $"  - {listenDescription}";
@@ -30,6 +30,11 @@ internal static class Banner
         if (daemon)
         {
             yield return "  - Backgrounding (daemon)";
+        }
+
+        if (record is not null)
+        {
+            yield return $"  - Recording to '{record}.*'";
         }
 
         yield return $"  - proxying from {source} to {targetDescription}";

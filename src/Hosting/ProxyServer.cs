@@ -21,6 +21,7 @@ internal sealed class ProxyServer
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown;
+    private readonly SessionObservers _observers;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ServerLifetime? _lifetime;
     private readonly SemaphoreSlim? _oneAtATime;
@@ -28,12 +29,14 @@ internal sealed class ProxyServer
     private volatile bool _notAccepting;
 
     /// <param name="shutdown">Cancelled by <see cref="StopAsync"/>; the pipeline's stages watch its token.</param>
+    /// <param name="observers">Drained once the sessions are over, so recordings are complete before the exit.</param>
     public ProxyServer(
         IReadOnlyList<Socket> listeners, SessionRegistry sessions, ConnectionPipeline pipeline, CancellationTokenSource shutdown, Limits limits, TimeProvider time, ILogger logger,
-        ServerLifetime? lifetime = null)
+        ServerLifetime? lifetime = null, SessionObservers? observers = null)
     {
         _lifetime = lifetime;
         _oneAtATime = lifetime is { OneAtATime: true } ? new SemaphoreSlim(1, 1) : null;
+        _observers = observers ?? SessionObservers.None;
         _listeners = listeners;
         _sessions = sessions;
         _pipeline = pipeline;
@@ -107,6 +110,9 @@ internal sealed class ProxyServer
 
             await DrainedWithinAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
+
+        // Every session has ended (its OnEnded queued the file's end) or was given up on: write them out, bounded.
+        await Task.Run(() => _observers.Drain(Limits.ObserverDrainTimeout)).ConfigureAwait(false);
     }
 
     private async Task<bool> DrainedWithinAsync(TimeSpan limit)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Websockify.Auth;
 using Websockify.Connections;
 using Websockify.Http;
+using Websockify.Recording;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -18,10 +19,24 @@ internal static class ServerBuilder
 {
     /// <param name="web">The <c>--web</c> root, opened at start-up; null keeps upstream's 405 for plain HTTP.</param>
     /// <param name="heartbeat"><c>--heartbeat</c>; its one timer lives as long as the process.</param>
+    /// <param name="record"><c>--record</c>; its writer thread is drained by <see cref="ProxyServer.StopAsync"/>.</param>
+    /// <param name="traffic"><c>--traffic</c>: the legend and event characters on stdout.</param>
     public static ProxyServer Build(
         ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, ServerLifetime lifetime,
-        TimeProvider time, ILogger logger)
+        TimeProvider time, ILogger logger, RecordSettings? record = null, bool traffic = false)
     {
+        var factories = new List<ISessionObserverFactory>();
+        if (record is not null)
+        {
+            factories.Add(new SessionRecorder(record, time, logger));
+        }
+
+        if (traffic)
+        {
+            factories.Add(new TrafficPrinter(new TrafficOutput(Console.OpenStandardOutput(), logger)));
+        }
+
+        var observers = factories.Count == 0 ? SessionObservers.None : new SessionObservers(factories);
         var shutdown = new CancellationTokenSource();
         var sessions = new SessionRegistry();
         var connector = new TargetConnector(new TargetDialer(limits.ConnectTimeout, time), resolver, logger);
@@ -31,10 +46,10 @@ internal static class ServerBuilder
             WebAuth: AllowAll.Instance,
             Web: web is null ? new MethodNotAllowedHandler() : new StaticFileHandler(web, limits, time, logger, shutdown.Token),
             Targets: resolver,
-            Session: new SessionStage(connector, sessions, SessionObservers.None, limits, time, logger, heartbeat is null
+            Session: new SessionStage(connector, sessions, observers, limits, time, logger, heartbeat is null
                 ? null
                 : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)));
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
-        return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime);
+        return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime, observers);
     }
 }

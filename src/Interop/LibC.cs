@@ -169,6 +169,13 @@ internal static class LibC
     public static SafeFileHandle? OpenForAppend(string path, out int errno) =>
         Open(path, Sys.O_WRONLY | Sys.O_APPEND | Sys.O_CREAT | Sys.O_NOFOLLOW | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0x1A4, out errno);
 
+    /// <summary>
+    /// Creates or truncates a private file (mode 0600 whatever the umask) for writing, never through a
+    /// symbolic link (ELOOP) and without waiting on a fifo (O_NONBLOCK: ENXIO with no reader).
+    /// </summary>
+    public static SafeFileHandle? CreatePrivateTruncating(string path, out int errno) =>
+        Open(path, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_TRUNC | Sys.O_NOFOLLOW | Sys.O_NONBLOCK | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0x180, out errno);
+
     /// <summary>Creates a new file 0644: fails (EEXIST) if anything is at the path, a symbolic link included.</summary>
     public static SafeFileHandle? CreateExclusive(string path, out int errno) =>
         Open(path, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW | Sys.O_NOCTTY | Sys.O_CLOEXEC, 0x1A4, out errno);

@@ -16,8 +16,14 @@ internal enum PayloadDirection
 /// </summary>
 internal interface ISessionObserver
 {
-    /// <summary>Bytes that were just delivered (sent to the target, or framed and sent to the client).</summary>
-    void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, long timestamp);
+    /// <summary>
+    /// Bytes that were just delivered (sent to the target, or framed and sent to the client). To the
+    /// client each call is one whole message. To the target a call may be a piece of a client message
+    /// (large frames stream through in pieces, fragmented messages frame by frame):
+    /// <paramref name="endOfMessage"/> marks its last piece, which may be empty (an empty message, or an
+    /// empty final fragment).
+    /// </summary>
+    void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, bool endOfMessage, long timestamp);
 
     void OnEnded(SessionSummary summary);
 }

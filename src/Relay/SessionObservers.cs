@@ -34,13 +34,26 @@ internal sealed class SessionObservers(IReadOnlyList<ISessionObserverFactory> fa
         };
     }
 
+    /// <summary>The exit, after the last session ended: observers that hold output write it out, all within <paramref name="timeout"/>.</summary>
+    public void Drain(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var factory in factories)
+        {
+            if (factory is IDrainingObserverFactory draining)
+            {
+                draining.Drain(deadline - DateTime.UtcNow);
+            }
+        }
+    }
+
     private sealed class Fanout(List<ISessionObserver> observers) : ISessionObserver
     {
-        public void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, long timestamp)
+        public void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, bool endOfMessage, long timestamp)
         {
             foreach (var observer in observers)
             {
-                observer.OnPayload(direction, payload, timestamp);
+                observer.OnPayload(direction, payload, endOfMessage, timestamp);
             }
         }
 

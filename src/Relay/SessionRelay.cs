@@ -149,7 +149,12 @@ internal sealed class SessionRelay(
                         return new RelayOutcome(RelayEnd.TargetError, "target refused data");
                     }
 
-                    observer?.OnPayload(PayloadDirection.ToTarget, buffer.AsSpan(0, read.Count), time.GetTimestamp());
+                    observer?.OnPayload(PayloadDirection.ToTarget, buffer.AsSpan(0, read.Count), read.EndOfMessage, time.GetTimestamp());
+                }
+                else if (read.EndOfMessage && observer is not null && read.Kind is MessageKind.Binary or MessageKind.Text)
+                {
+                    // An empty message, or the empty last frame of a fragmented one: nothing to send, but it ends a message.
+                    observer.OnPayload(PayloadDirection.ToTarget, [], endOfMessage: true, time.GetTimestamp());
                 }
 
                 // Under load (a frame larger than the buffer, or a full buffer) the next read will not
@@ -255,7 +260,7 @@ internal sealed class SessionRelay(
             if (await client.TrySendAsync(buffer, Headroom, count).ConfigureAwait(false))
             {
                 Interlocked.Add(ref _bytesToClient, count);
-                observer?.OnPayload(PayloadDirection.ToClient, buffer.AsSpan(Headroom, count), time.GetTimestamp());
+                observer?.OnPayload(PayloadDirection.ToClient, buffer.AsSpan(Headroom, count), endOfMessage: true, time.GetTimestamp());
             }
 
             return null;

@@ -20,9 +20,9 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Unbuilt_option_exits_2_naming_it()
     {
-        var (exit, _, stderr) = await DaemonProcess.RunAsync("--record", "/tmp/r", "6080", "h:1");
+        var (exit, _, stderr) = await DaemonProcess.RunAsync("--libserver", "6080", "h:1");
         Assert.Equal(2, exit);
-        Assert.Equal("websockify: --record is not supported yet\n", stderr);
+        Assert.Equal("websockify: --libserver is not supported yet\n", stderr);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security.Authentication;
 using System.Net.Security;
 using Websockify.Cli;
+using Websockify.Recording;
 using Websockify.Listening;
 using Websockify.Targets;
 using Websockify.Web;
@@ -136,7 +137,7 @@ public sealed class OptionsBuilderTests
         Assert.Contains("'HIGH' is not a cipher suite name", UsageError("--ssl-ciphers=HIGH:!aNULL", "6080", "h:1"));
 
     [Theory]
-    [InlineData("--record", "--record", "/tmp/r", "6080", "h:1")]
+    [InlineData("--libserver", "--libserver", "6080", "h:1")]
     [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
     [InlineData("--unix-target", "--unix-target=/tmp/s", "6080")]
     public void Options_not_built_yet_are_refused_by_name(string name, params string[] argv)
@@ -152,6 +153,16 @@ public sealed class OptionsBuilderTests
     [InlineData("You must use --syslog to use --legacy-syslog", "--legacy-syslog", "6080", "h:1")]
     public void Cross_option_errors_come_before_not_supported(string message, params string[] argv) =>
         Assert.Equal(message, UsageError(argv));
+
+    [Fact]
+    public void Record_file_is_made_absolute_an_empty_one_records_nothing_and_traffic_is_a_flag()
+    {
+        Assert.Equal(new RecordSettings("/work/dir/rec/session"), Build("--record", "rec/session", "6080", "h:1").Record);
+        Assert.Equal("/tmp/r.7", Build("--record=/tmp/r", "6080", "h:1").Record!.PathFor(7));
+        Assert.Null(Build("--record=", "6080", "h:1").Record);
+        Assert.Null(Build("6080", "h:1").Record);
+        Assert.Equal((true, false), (Build("--traffic", "6080", "h:1").Traffic, Build("6080", "h:1").Traffic));
+    }
 
     [Fact]
     public void Web_root_is_made_absolute_against_the_working_directory()

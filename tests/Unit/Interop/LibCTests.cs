@@ -7,6 +7,7 @@ using Sys = Tmds.Linux.LibC;
 namespace Websockify.Tests.Unit.Interop;
 
 /// <summary>The libc facade against the real kernel, checked with views independent of it (stat(1), /proc).</summary>
+[Collection("process umask")] // with Recording.RecordFileTests: both set the process's umask
 public sealed class LibCTests : IDisposable
 {
     private const int O_CLOEXEC = 0x80000; // 02000000, as /proc/self/fdinfo prints the open flags in octal

@@ -79,6 +79,33 @@ public sealed class SessionRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Client_pieces_carry_their_end_of_message_mark_including_an_empty_last_fragment_and_an_empty_message()
+    {
+        var (_, running) = Start(observer: _observer);
+
+        // "ab" + "cd" + "" (an empty final fragment), then an empty message, then "ef" in one frame.
+        await _clientStream.WriteAsync(RawFrame.Build(RawFrame.Binary, "ab"u8, fin: false));
+        Assert.Equal("ab"u8.ToArray(), await _target.ReadFarAsync(2));
+        await _clientStream.WriteAsync(RawFrame.Build(RawFrame.Continuation, "cd"u8, fin: false));
+        Assert.Equal("cd"u8.ToArray(), await _target.ReadFarAsync(2));
+        await _clientStream.WriteAsync(RawFrame.Build(RawFrame.Continuation, ""u8));
+        await _clientStream.WriteAsync(RawFrame.Build(RawFrame.Binary, ""u8));
+        await _clientStream.WriteAsync(RawFrame.Build(RawFrame.Binary, "ef"u8));
+        Assert.Equal("ef"u8.ToArray(), await _target.ReadFarAsync(2));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(await _observer.Delivered.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        Assert.Equal([("ab", false), ("cd", false), ("", true), ("", true), ("ef", true)], _observer.Pieces);
+        await _clientStream.WriteAsync(RawFrame.CloseFrame(1000));
+        await ReadClientFrameAsync();
+        _target.Far.Shutdown(SocketShutdown.Send);
+        _client.Far.Shutdown(SocketShutdown.Send);
+        Assert.Equal(RelayEnd.ClientClosed, (await running.WaitAsync(TimeSpan.FromSeconds(10))).End);
+    }
+
+    [Fact]
     public async Task The_targets_end_closes_the_client_with_1000()
     {
         var (_, running) = Start();
@@ -154,16 +181,23 @@ public sealed class SessionRelayTests : IAsyncLifetime
 
         public List<(PayloadDirection Direction, string Text, long Timestamp)> Payloads { get; } = [];
 
+        /// <summary>Client-to-target pieces with their end-of-message mark.</summary>
+        public List<(string Text, bool EndOfMessage)> Pieces { get; } = [];
+
         public List<SessionSummary> Ended { get; } = [];
 
         /// <summary>Released once per reported payload.</summary>
         public SemaphoreSlim Delivered { get; } = new(0);
 
-        public void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, long timestamp)
+        public void OnPayload(PayloadDirection direction, ReadOnlySpan<byte> payload, bool endOfMessage, long timestamp)
         {
             lock (Payloads)
             {
                 Payloads.Add((direction, System.Text.Encoding.ASCII.GetString(payload), timestamp));
+                if (direction == PayloadDirection.ToTarget)
+                {
+                    Pieces.Add((System.Text.Encoding.ASCII.GetString(payload), endOfMessage));
+                }
             }
 
             Delivered.Release();
