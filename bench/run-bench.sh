@@ -27,13 +27,32 @@ fi
 
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
+
+# BENCH_RECORD=1 adds our binary with --record to the same run (recordings in $out/record/).
+record=()
+if [ -n "${BENCH_RECORD:-}" ]; then
+  mkdir -p "$out/record"
+  record=(--proxy "websockify-unix-record=$root/build/bin/websockify --record $out/record/session {listen} {target}")
+fi
 "$shared/bench/run.sh" --scenarios "${BENCH_SCENARIOS:-S0,S1,S2,S4,S5,S6}" --reps "${BENCH_REPS:-3}" \
   --raw-proxy 'socat=socat -b65536 TCP-LISTEN:{listen_port},bind=127.0.0.1,fork,reuseaddr,backlog=4096 TCP:{target}' \
   --proxy 'websockify-py=websockify {listen} {target}' \
   "${before[@]}" \
   --proxy "websockify-unix=$root/build/bin/websockify {listen} {target}" \
   "${variants[@]}" \
+  "${record[@]}" \
   --out "$out" | tee "$out/stdout.txt"
+
+# What the recordings came to: files, bytes, how many are complete, and why any stopped.
+record_note() {
+  local files complete bytes
+  files=$(find "$out/record" -type f | wc -l)
+  complete=$(for f in "$out/record"/*; do [ -f "$f" ] && tail -c 8 "$f" | grep -qF "'EOF'];" && echo; done | wc -l)
+  bytes=$(du -cb "$out/record" | tail -1 | cut -f1)
+  echo "Recordings (websockify-unix-record): $files files, $bytes bytes, $complete ending with 'EOF'];."
+  cat "$out"/proxy-websockify-unix-record.*.log 2>/dev/null | sed -n 's/.*stopped, the session goes on: //p' | sort | uniq -c |
+    sed 's/^ *\([0-9]*\) /- \1 stopped: /' || true
+}
 
 {
   echo "# Benchmark results"
@@ -43,5 +62,6 @@ mkdir -p "$out"
   echo "compare ratios, not absolute numbers: the machine is a shared VM."
   echo
   cat "$out/report.md"
+  if [ -n "${BENCH_RECORD:-}" ]; then echo; record_note; fi
 } > "$root/bench/RESULTS.md"
 echo "bench: wrote bench/RESULTS.md (raw data in $out)"
