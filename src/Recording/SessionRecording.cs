@@ -105,7 +105,7 @@ internal sealed class SessionRecording : ISessionObserver
     internal bool StopFromWriter() => Interlocked.Exchange(ref _stopped, 1) == 0;
 
     private string QueueFullReason() =>
-        $"more than {_writer.SessionCapacity / 1024} KiB waiting to be written (the disk is slower than the session)";
+        $"more than {_writer.SessionCapacity / 1024} KiB waiting to be written (recording is slower than the session)";
 
     private void Stop(string reason)
     {

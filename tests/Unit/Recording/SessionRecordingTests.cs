@@ -140,7 +140,7 @@ public sealed class SessionRecordingTests
         WaitUntil(() => slow.Closed);
         var text = slow.Text;
         Assert.StartsWith("var VNC_frame_data = [\n'{0{", text);
-        Assert.EndsWith("',\n// recording stopped here: more than 64 KiB waiting to be written (the disk is slower than the session)\n'EOF'];\n", text);
+        Assert.EndsWith("',\n// recording stopped here: more than 64 KiB waiting to be written (recording is slower than the session)\n'EOF'];\n", text);
         Assert.InRange(text.Length, 16 * 1024 * 4, 80 * 1024 * 4); // what was queued before the stop, escaped, and no more
         Assert.Equal(0, writer.Queued(session));
     }
@@ -159,7 +159,7 @@ public sealed class SessionRecordingTests
         session.OnEnded(Summary);
         WaitUntil(() => File().Closed);
         Assert.Single(_logger.Messages, m => m.Contains("stopped", StringComparison.Ordinal));
-        Assert.Equal("var VNC_frame_data = [\n// recording stopped here: more than 64 KiB waiting to be written (the disk is slower than the session)\n'EOF'];\n", File().Text);
+        Assert.Equal("var VNC_frame_data = [\n// recording stopped here: more than 64 KiB waiting to be written (recording is slower than the session)\n'EOF'];\n", File().Text);
     }
 
     [Fact]
