@@ -159,9 +159,17 @@ public sealed class RecordTests : IDisposable
         await using (var client = await RawWebSocketClient.ConnectAsync(daemon.Port))
         {
             await client.AssertEchoAsync("secret");
-            Assert.True(File.Exists(Base + ".1"));
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Base + ".1"));
         }
+
+        // The writer thread opens the file; it may not have got to it when the echo came back.
+        var path = Base + ".1";
+        for (var i = 0; i < 200 && !File.Exists(path); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(File.Exists(path), $"{path} was not created");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
 
         // The daemon really runs with umask 0: what it creates without asking for a mode is world-writable.
         Assert.Contains("Umask:\t0000", File.ReadAllText($"/proc/{daemon.Pid}/status"));
