@@ -130,7 +130,7 @@ internal static class Program
         }
 
         using var lifetime = new ServerLifetime(options.Lifetime, time);
-        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic);
+        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {

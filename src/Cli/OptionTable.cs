@@ -35,6 +35,7 @@ internal static class OptionTable
         new("unix-listen", null, "UNIX_LISTEN", NotYet, "listen to unix socket"),
         new("unix-listen-mode", null, "UNIX_LISTEN_MODE", NotYet, "file mode of the unix socket (default 0600)"),
         new("unix-target", null, "UNIX_TARGET", NotYet, "connect to unix socket target"),
+        new("target-proxy-protocol", null, "VERSION", Yes, "start each target connection with a PROXY protocol header naming the client: v1 (text) or v2 (binary)"),
         new("inetd", null, null, Yes, "inetd mode, receive listening socket from stdin (any address family)"),
         new("web", null, "DIR", Yes, "run webserver on same port, serve files from DIR"),
         new("web-auth", null, null, NotYet, "require authentication to access webserver"),

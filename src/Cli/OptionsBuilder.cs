@@ -53,6 +53,7 @@ internal static class OptionsBuilder
         {
             Listen = listen is null ? null : new ListenSettings(listen.Host, listen.Port, args.Has("prefer-ipv6")),
             Target = target is null ? null : TargetEndpoint.Tcp(target.Host!, target.Port),
+            TargetProxyProtocol = args.Value("target-proxy-protocol") is { } proxyProtocol ? ParseProxyProtocol(proxyProtocol) : null,
             Wrap = args.WrapCommand is { } command
                 ? new WrapSettings(command, ParseWrapMode(args.Value("wrap-mode") ?? "exit"), args.Value("rebind-lib") is { } lib ? Path.GetFullPath(lib, workingDirectory) : null)
                 : null,
@@ -132,6 +133,13 @@ internal static class OptionsBuilder
         "ignore" => WrapMode.Ignore,
         "respawn" => WrapMode.Respawn,
         _ => throw new CliUsageException($"option --wrap-mode: invalid choice: '{value}' (choose from 'exit', 'ignore', 'respawn')"),
+    };
+
+    private static ProxyProtocolVersion ParseProxyProtocol(string value) => value switch
+    {
+        "v1" => ProxyProtocolVersion.V1,
+        "v2" => ProxyProtocolVersion.V2,
+        _ => throw new CliUsageException($"option --target-proxy-protocol: invalid choice: '{value}' (choose from 'v1', 'v2')"),
     };
 
     private static (HostPort? Listen, HostPort? Target) ParsePositionals(ParsedArguments args, bool listenOptional)

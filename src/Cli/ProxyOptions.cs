@@ -30,6 +30,9 @@ internal sealed record ProxyOptions
     /// <summary>The fixed target of the positional grammar; null in wrap mode.</summary>
     public TargetEndpoint? Target { get; init; }
 
+    /// <summary><c>--target-proxy-protocol</c>: the PROXY header every target connection opens with; null: none.</summary>
+    public ProxyProtocolVersion? TargetProxyProtocol { get; init; }
+
     /// <summary>Set for <c>websockify PORT -- PROGRAM ARGS</c>.</summary>
     public WrapSettings? Wrap { get; init; }
 

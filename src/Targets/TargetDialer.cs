@@ -10,8 +10,9 @@ namespace Websockify.Targets;
 /// </summary>
 internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
 {
+    /// <param name="preface">Written first, on the bare socket, within the connect deadline: the PROXY protocol header, or empty.</param>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<DialResult> DialAsync(TargetEndpoint target, CancellationToken cancellationToken)
+    public async ValueTask<DialResult> DialAsync(TargetEndpoint target, CancellationToken cancellationToken, ReadOnlyMemory<byte> preface = default)
     {
         if (target.Tls)
         {
@@ -26,10 +27,10 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
         try
         {
             return target.UnixPath is { } path
-                ? await ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token).ConfigureAwait(false)
+                ? await ConnectAsync(new UnixDomainSocketEndPoint(path), preface, deadline.Token).ConfigureAwait(false)
                 : IPAddress.TryParse(target.Host, out var literal)
-                    ? await ConnectAsync(new IPEndPoint(literal, target.Port), deadline.Token).ConfigureAwait(false)
-                    : await ConnectByNameAsync(target.Host!, target.Port, deadline.Token).ConfigureAwait(false);
+                    ? await ConnectAsync(new IPEndPoint(literal, target.Port), preface, deadline.Token).ConfigureAwait(false)
+                    : await ConnectByNameAsync(target.Host!, target.Port, preface, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -41,7 +42,7 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
         }
     }
 
-    private static async Task<DialResult> ConnectByNameAsync(string host, int port, CancellationToken cancellationToken)
+    private static async Task<DialResult> ConnectByNameAsync(string host, int port, ReadOnlyMemory<byte> preface, CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
         try
@@ -63,7 +64,7 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
         DialResult last = default;
         foreach (var address in addresses)
         {
-            last = await ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+            last = await ConnectAsync(new IPEndPoint(address, port), preface, cancellationToken).ConfigureAwait(false);
             if (last.Connection is not null)
             {
                 return last;
@@ -75,7 +76,7 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
 
     /// <exception cref="OperationCanceledException">The deadline passed or the daemon is stopping.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<DialResult> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken)
+    private static async ValueTask<DialResult> ConnectAsync(EndPoint endpoint, ReadOnlyMemory<byte> preface, CancellationToken cancellationToken)
     {
         var unix = endpoint is UnixDomainSocketEndPoint;
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, unix ? ProtocolType.Unspecified : ProtocolType.Tcp);
@@ -86,6 +87,11 @@ internal sealed class TargetDialer(TimeSpan connectTimeout, TimeProvider time)
             {
                 socket.NoDelay = true;
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            }
+
+            while (!preface.IsEmpty)
+            {
+                preface = preface[await socket.SendAsync(preface, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
             }
 
             return DialResult.Connected(new SocketTargetConnection(socket));

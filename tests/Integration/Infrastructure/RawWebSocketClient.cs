@@ -24,6 +24,9 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
 
     public string ResponseHead { get; }
 
+    /// <summary>The client's own address, as the daemon sees it as the peer.</summary>
+    public System.Net.EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
     public int StatusCode => ResponseHead.Length >= 12 ? int.Parse(ResponseHead.AsSpan(9, 3)) : 0;
 
     public static string UpgradeRequest(int port, string? protocols = null, string path = "/") =>
@@ -35,11 +38,17 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     public static Task<RawWebSocketClient> ConnectAsync(int port, string? request = null, bool tls = false, string? protocols = null) =>
         ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), request ?? UpgradeRequest(port, protocols), tls);
 
-    public static async Task<RawWebSocketClient> ConnectAsync(System.Net.EndPoint endpoint, string request, bool tls = false)
+    /// <param name="local">Bound before connecting (a source address such as 127.0.0.2); null: the kernel's choice.</param>
+    public static async Task<RawWebSocketClient> ConnectAsync(System.Net.EndPoint endpoint, string request, bool tls = false, System.Net.EndPoint? local = null)
     {
         var socket = endpoint is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (local is not null)
+        {
+            socket.Bind(local);
+        }
+
         await socket.ConnectAsync(endpoint);
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         if (tls)

@@ -193,6 +193,17 @@ public sealed class OptionsBuilderTests
             UsageError("--wrap-mode=forever", "5901", "--", "prog"));
     }
 
+    [Fact]
+    public void Target_proxy_protocol_is_off_by_default_and_takes_v1_or_v2_only()
+    {
+        Assert.Null(Build("6080", "h:1").TargetProxyProtocol);
+        Assert.Equal(ProxyProtocolVersion.V1, Build("--target-proxy-protocol=v1", "6080", "h:1").TargetProxyProtocol);
+        Assert.Equal(ProxyProtocolVersion.V2, Build("--target-proxy-protocol", "v2", "6080", "--", "prog").TargetProxyProtocol);
+        Assert.Equal(
+            "option --target-proxy-protocol: invalid choice: 'V2' (choose from 'v1', 'v2')",
+            UsageError("--target-proxy-protocol=V2", "6080", "h:1"));
+    }
+
     [Theory]
     [InlineData(null, "h:1", "h:1")]
     [InlineData("6080", "h:1", "6080", "h:1")]

@@ -47,6 +47,28 @@ public sealed class TargetDialerTests
     }
 
     [Fact]
+    public async Task A_preface_arrives_first_then_the_relayed_bytes()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+
+        var result = await _dialer.DialAsync(TargetEndpoint.Tcp("127.0.0.1", port), CancellationToken.None, "PROXY UNKNOWN\r\n"u8.ToArray());
+        using var connection = Assert.IsAssignableFrom<ITargetConnection>(result.Connection);
+        using var far = await listener.AcceptAsync();
+        var buffer = new byte[15];
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            filled += await far.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+        }
+
+        Assert.Equal("PROXY UNKNOWN\r\n"u8.ToArray(), buffer);
+        await AssertCarriesBytesAsync(connection, far);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_a_failure_with_the_kernels_reason()
     {
         int port;
