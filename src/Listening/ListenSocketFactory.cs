@@ -20,6 +20,13 @@ internal static class ListenSocketFactory
     {
         var preferIpv6 = listen.PreferIpv6;
         var endpoint = listen.Host is null ? null : new IPEndPoint(ResolveListenAddress(listen.Host, preferIpv6), listen.Port);
+
+        // [::ffff:a.b.c.d] names an IPv4 address; .NET's IPv6 sockets are IPv6-only, where binding it fails
+        // (EINVAL). An IPv4 socket on a.b.c.d serves exactly the clients such an address can have.
+        if (endpoint is { Address.IsIPv4MappedToIPv6: true })
+        {
+            endpoint = new IPEndPoint(endpoint.Address.MapToIPv4(), endpoint.Port);
+        }
         if (endpoint is null && Socket.OSSupportsIPv6)
         {
             try

@@ -250,4 +250,14 @@ public sealed class BridgeTests
             Assert.Equal("ping", Encoding.ASCII.GetString(buffer, 0, result.Count));
         }
     }
+
+    [Fact]
+    public async Task An_ipv4_mapped_listen_address_serves_its_ipv4_address()
+    {
+        await using var target = TcpTarget.Echo();
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await DaemonProcess.StartAsync([$"[::ffff:127.0.0.1]:{port}", target.Address]);
+        await using var client = await RawWebSocketClient.ConnectAsync(port);
+        await client.AssertEchoAsync("mapped");
+    }
 }
