@@ -30,6 +30,9 @@ internal sealed record ProxyOptions
     /// <summary>The fixed target of the positional grammar; null in wrap mode.</summary>
     public TargetEndpoint? Target { get; init; }
 
+    /// <summary><c>--ssl-target</c> (with <c>--ssl-target-cafile</c> or <c>--ssl-target-insecure</c>); null: plain target.</summary>
+    public TargetTlsSettings? TargetTls { get; init; }
+
     /// <summary>Set for <c>websockify PORT -- PROGRAM ARGS</c>.</summary>
     public WrapSettings? Wrap { get; init; }
 
