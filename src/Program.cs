@@ -93,9 +93,11 @@ internal static class Program
         WrappedProgram? wrapped = null;
         WebRoot? web;
         PidFile? pidFile = null;
+        TargetTlsContext? targetTls;
         try
         {
             tls = TlsServerContext.Load(options.Tls, logger);
+            targetTls = options.TargetTls is { } targetTlsSettings ? TargetTlsContext.Load(targetTlsSettings, logger) : null;
             web = options.Web is { } webSettings ? WebRoot.Open(webSettings) : null;
             listeners = ListenerSet.Open(options.Listen, passed, options.Inetd);
             pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null; // once listening, before any child
@@ -104,7 +106,7 @@ internal static class Program
                 wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), time, logger, stopping.Token);
             }
         }
-        catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException)
+        catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException or TargetTlsConfigurationException)
         {
             return FailStartup(notifier, ex.Message);
         }
@@ -130,7 +132,7 @@ internal static class Program
         }
 
         using var lifetime = new ServerLifetime(options.Lifetime, time);
-        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol);
+        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol, targetTls);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {

@@ -24,6 +24,8 @@ internal static class OptionsBuilder
         ("web", "web-auth"),
         ("syslog", "legacy-syslog"),
         ("heartbeat", "heartbeat-timeout"),
+        ("ssl-target", "ssl-target-cafile"),
+        ("ssl-target", "ssl-target-insecure"),
     ];
 
     /// <param name="socketsPassed">The service manager passed listening sockets: the listen positional is optional.</param>
@@ -49,11 +51,13 @@ internal static class OptionsBuilder
         var inetd = args.Has("inetd");
         var (listen, target) = ParsePositionals(args, listenOptional: socketsPassed || inetd);
         var tls = BuildTls(args, workingDirectory, fileExists, credentialsDirectory);
+        var targetTls = BuildTargetTls(args, workingDirectory);
         return new ProxyOptions
         {
             Listen = listen is null ? null : new ListenSettings(listen.Host, listen.Port, args.Has("prefer-ipv6")),
-            Target = target is null ? null : TargetEndpoint.Tcp(target.Host!, target.Port),
+            Target = target is null ? null : TargetEndpoint.Tcp(target.Host!, target.Port, tls: targetTls is not null),
             TargetProxyProtocol = args.Value("target-proxy-protocol") is { } proxyProtocol ? ParseProxyProtocol(proxyProtocol) : null,
+            TargetTls = targetTls,
             Wrap = args.WrapCommand is { } command
                 ? new WrapSettings(command, ParseWrapMode(args.Value("wrap-mode") ?? "exit"), args.Value("rebind-lib") is { } lib ? Path.GetFullPath(lib, workingDirectory) : null)
                 : null,
@@ -177,6 +181,30 @@ internal static class OptionsBuilder
         }
 
         return (listen, HostPort.ParseTarget(positionals[targetIndex]));
+    }
+
+    /// <summary><c>--ssl-target</c> and its two ways of trusting the target; the CA file is read at start-up.</summary>
+    private static TargetTlsSettings? BuildTargetTls(ParsedArguments args, string workingDirectory)
+    {
+        if (!args.Has("ssl-target"))
+        {
+            return null;
+        }
+
+        if (args.WrapCommand is not null)
+        {
+            // The wrapped program is reached on loopback at a port it reports; a TLS server there is not what wrap mode is for.
+            throw new CliUsageException("--ssl-target cannot be used with a wrapped program");
+        }
+
+        var caFile = args.Value("ssl-target-cafile");
+        var insecure = args.Has("ssl-target-insecure");
+        if (caFile is not null && insecure)
+        {
+            throw new CliUsageException("--ssl-target-cafile and --ssl-target-insecure cannot be used together");
+        }
+
+        return new TargetTlsSettings(caFile is null ? null : Path.GetFullPath(caFile, workingDirectory), insecure);
     }
 
     private static TlsSettings BuildTls(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists, string? credentialsDirectory)

@@ -33,6 +33,9 @@ internal sealed record ProxyOptions
     /// <summary><c>--target-proxy-protocol</c>: the PROXY header every target connection opens with; null: none.</summary>
     public ProxyProtocolVersion? TargetProxyProtocol { get; init; }
 
+    /// <summary><c>--ssl-target</c> (with <c>--ssl-target-cafile</c> or <c>--ssl-target-insecure</c>); null: plain target.</summary>
+    public TargetTlsSettings? TargetTls { get; init; }
+
     /// <summary>Set for <c>websockify PORT -- PROGRAM ARGS</c>.</summary>
     public WrapSettings? Wrap { get; init; }
 

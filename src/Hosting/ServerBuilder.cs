@@ -22,9 +22,11 @@ internal static class ServerBuilder
     /// <param name="record"><c>--record</c>; its writer thread is drained by <see cref="ProxyServer.StopAsync"/>.</param>
     /// <param name="traffic"><c>--traffic</c>: the legend and event characters on stdout.</param>
     /// <param name="targetProxyProtocol"><c>--target-proxy-protocol</c>; null: target connections carry only the relayed bytes.</param>
+    /// <param name="targetTls"><c>--ssl-target</c>'s trust settings, loaded at start-up; null: upstream's checks.</param>
     public static ProxyServer Build(
         ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, ServerLifetime lifetime,
-        TimeProvider time, ILogger logger, RecordSettings? record = null, bool traffic = false, ProxyProtocolVersion? targetProxyProtocol = null)
+        TimeProvider time, ILogger logger, RecordSettings? record = null, bool traffic = false, ProxyProtocolVersion? targetProxyProtocol = null,
+        TargetTlsContext? targetTls = null)
     {
         var factories = new List<ISessionObserverFactory>();
         if (record is not null)
@@ -40,7 +42,7 @@ internal static class ServerBuilder
         var observers = factories.Count == 0 ? SessionObservers.None : new SessionObservers(factories);
         var shutdown = new CancellationTokenSource();
         var sessions = new SessionRegistry();
-        var connector = new TargetConnector(new TargetDialer(limits.ConnectTimeout, time), resolver, logger, targetProxyProtocol);
+        var connector = new TargetConnector(new TargetDialer(limits.ConnectTimeout, time, targetTls), resolver, logger, targetProxyProtocol);
         var stages = new PipelineStages(
             Tls: new TlsNegotiation(tls, logger),
             UpgradeAuth: AllowAll.Instance,

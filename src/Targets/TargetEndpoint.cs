@@ -33,6 +33,6 @@ internal sealed record TargetEndpoint
     public override string ToString()
     {
         var address = UnixPath is { } path ? "unix:" + path : EndpointText.Format(Host!, Port);
-        return Tls ? address + " (TLS)" : address;
+        return Tls ? address + " (using SSL)" : address;
     }
 }

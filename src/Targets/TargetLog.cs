@@ -12,4 +12,10 @@ internal static partial class TargetLog
 
     [LoggerMessage(403, LogLevel.Information, "{Client}: no target for this request ({Reason}), closing", EventName = "NoTarget")]
     public static partial void NoTarget(ILogger logger, string client, string reason);
+
+    [LoggerMessage(410, LogLevel.Warning, "--ssl-target-insecure: the target's certificate is not verified; anyone on the path to the target can read and change the session", EventName = "TargetNotVerified")]
+    public static partial void TargetNotVerified(ILogger logger);
+
+    [LoggerMessage(411, LogLevel.Information, "--ssl-target-cafile '{Path}': trusting {Count} certificate(s) for the target instead of the system store", EventName = "TargetCaLoaded")]
+    public static partial void TargetCaLoaded(ILogger logger, string path, int count);
 }

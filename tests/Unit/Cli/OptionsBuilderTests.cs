@@ -53,6 +53,25 @@ public sealed class OptionsBuilderTests
         Assert.Equal(message, UsageError(argv));
 
     [Fact]
+    public void Ssl_target_marks_the_target_and_keeps_its_trust_settings()
+    {
+        Assert.Null(Build("6080", "h:1").TargetTls);
+        var plain = Build("--ssl-target", "6080", "h:1");
+        Assert.Equal(TargetEndpoint.Tcp("h", 1, tls: true), plain.Target);
+        Assert.Equal(new TargetTlsSettings(null, false), plain.TargetTls);
+        Assert.Equal(new TargetTlsSettings("/work/dir/ca.pem", false), Build("--ssl-target", "--ssl-target-cafile", "ca.pem", "6080", "h:1").TargetTls);
+        Assert.Equal(new TargetTlsSettings(null, true), Build("--ssl-target", "--ssl-target-insecure", "6080", "h:1").TargetTls);
+    }
+
+    [Theory]
+    [InlineData("You must use --ssl-target to use --ssl-target-cafile", "--ssl-target-cafile", "ca.pem", "6080", "h:1")]
+    [InlineData("You must use --ssl-target to use --ssl-target-insecure", "--ssl-target-insecure", "6080", "h:1")]
+    [InlineData("--ssl-target-cafile and --ssl-target-insecure cannot be used together", "--ssl-target", "--ssl-target-cafile=ca.pem", "--ssl-target-insecure", "6080", "h:1")]
+    [InlineData("--ssl-target cannot be used with a wrapped program", "--ssl-target", "6080", "--", "vncserver")]
+    public void Ssl_target_options_must_fit_together(string message, params string[] argv) =>
+        Assert.Equal(message, UsageError(argv));
+
+    [Fact]
     public void Options_may_be_interleaved_abbreviated_and_clustered()
     {
         var options = Build("6080", "--verb", "h:1", "-6", "--log-file", "ws.log", "--cert=c.pem");

@@ -147,7 +147,7 @@ public sealed class TargetDialerTests
     {
         Assert.Equal("127.0.0.1:5900", TargetEndpoint.Tcp("127.0.0.1", 5900).ToString());
         Assert.Equal("[::1]:5900", TargetEndpoint.Tcp("::1", 5900).ToString());
-        Assert.Equal("vnc.example:5901 (TLS)", TargetEndpoint.Tcp("vnc.example", 5901, tls: true).ToString());
+        Assert.Equal("vnc.example:5901 (using SSL)", TargetEndpoint.Tcp("vnc.example", 5901, tls: true).ToString());
         Assert.Equal("unix:/run/vnc.sock", TargetEndpoint.Unix("/run/vnc.sock").ToString());
     }
 
