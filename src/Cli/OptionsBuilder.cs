@@ -226,6 +226,8 @@ internal static class OptionsBuilder
             SslOnly = sslOnly,
             MinimumProtocols = TlsVersionChoice.Parse(args.Value("ssl-version") ?? "default"),
             CipherSuites = args.Value("ssl-ciphers") is { } ciphers ? CipherSuiteList.Parse(ciphers) : null,
+            VerifyClient = args.Has("verify-client"),
+            CaFile = args.Value("cafile") is { } caFile ? Path.GetFullPath(caFile, workingDirectory) : null,
         };
     }
 }

@@ -5,4 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 namespace Websockify.Connections;
 
 /// <summary>What the TLS handshake settled: for logs, and for auth that looks at the client certificate.</summary>
-internal sealed record TlsFacts(SslProtocols Protocol, TlsCipherSuite CipherSuite, X509Certificate2? ClientCertificate);
+/// <param name="ClientCertificate">What the client presented, if anything.</param>
+/// <param name="VerifiedClient">Set only when <c>--verify-client</c> checked <paramref name="ClientCertificate"/> and accepted it.</param>
+internal sealed record TlsFacts(SslProtocols Protocol, TlsCipherSuite CipherSuite, X509Certificate2? ClientCertificate, ClientCertificateFacts? VerifiedClient = null);

@@ -25,6 +25,11 @@ internal static class Banner
             {
                 yield return "  - Deny non-SSL/TLS connections";
             }
+
+            if (tls.ClientTrustDescription is { } trust)
+            {
+                yield return $"  - Verify client certificates against {trust}";
+            }
         }
 
         if (daemon)

@@ -24,4 +24,16 @@ internal static partial class TlsLog
 
     [LoggerMessage(110, LogLevel.Information, "Reload: no certificate in use (no --cert, and no self.pem at start-up); nothing to reload", EventName = "NothingToReload")]
     public static partial void NothingToReload(ILogger logger);
+
+    [LoggerMessage(111, LogLevel.Information, "Loaded CA file '{Path}' for --verify-client: {Roots} root(s), {Intermediates} intermediate(s)", EventName = "CaFileLoaded")]
+    public static partial void CaFileLoaded(ILogger logger, string path, int roots, int intermediates);
+
+    [LoggerMessage(112, LogLevel.Warning, "--cafile '{Path}' is ignored without --verify-client", EventName = "CaFileWithoutVerifyClient")]
+    public static partial void CaFileWithoutVerifyClient(ILogger logger, string path);
+
+    [LoggerMessage(113, LogLevel.Warning, "--verify-client checks TLS clients only: plain ws:// clients on this port are not asked for a certificate (add --ssl-only to refuse them)", EventName = "PlainClientsNotVerified")]
+    public static partial void PlainClientsNotVerified(ILogger logger);
+
+    [LoggerMessage(114, LogLevel.Information, "{Client}: client certificate verified: CN={CommonName}, subject '{Subject}', SHA-256 {Fingerprint}", EventName = "ClientCertificateVerified")]
+    public static partial void ClientCertificateVerified(ILogger logger, string client, string commonName, string subject, string fingerprint);
 }

@@ -36,7 +36,9 @@ internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger)
             return false;
         }
 
-        var ssl = new SslStream(connection.Transport, leaveInnerStreamOpen: false);
+        // Only --verify-client checks the client certificate, and then the verdict keeps why one was refused.
+        var verdict = tls.VerifyClient ? new ClientCertificateVerdict() : null;
+        var ssl = new SslStream(connection.Transport, leaveInnerStreamOpen: false, verdict is null ? null : verdict.Check);
         connection.Transport = ssl;
         try
         {
@@ -44,11 +46,18 @@ internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger)
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException)
         {
-            TlsLog.TlsHandshakeFailed(logger, connection.LogName, ex.Message);
+            TlsLog.TlsHandshakeFailed(logger, connection.LogName, verdict?.Refusal is { } refusal ? refusal : ex.Message);
             return false;
         }
 
-        connection.Tls = new TlsFacts(ssl.SslProtocol, ssl.NegotiatedCipherSuite, ssl.RemoteCertificate as X509Certificate2);
+        var clientCertificate = ssl.RemoteCertificate as X509Certificate2;
+        var verified = verdict is not null && clientCertificate is not null ? ClientCertificateFacts.From(clientCertificate) : null;
+        connection.Tls = new TlsFacts(ssl.SslProtocol, ssl.NegotiatedCipherSuite, clientCertificate, verified);
+        if (verified is not null)
+        {
+            TlsLog.ClientCertificateVerified(logger, connection.LogName, verified.CommonName ?? "(none)", verified.Subject, verified.Sha256Fingerprint);
+        }
+
         TlsLog.ConnectionKind(logger, connection.LogName, "SSL/TLS (wss://)");
         return true;
     }

@@ -9,7 +9,8 @@ namespace Websockify.Tls;
 internal sealed class TlsConfigurationException(string message) : Exception(message);
 
 /// <summary>
-/// The server side of TLS: the certificate chain from <c>--cert</c>/<c>--key</c> and the protocol policy.
+/// The server side of TLS: the certificate chain from <c>--cert</c>/<c>--key</c>, the protocol policy, and
+/// with <c>--verify-client</c> the CAs client certificates must chain to (<c>--cafile</c>, reloaded with the certificate).
 /// Built once here; the options object is swapped atomically so a reload never disturbs open sessions.
 /// </summary>
 internal sealed class TlsServerContext : Hosting.IReloadable
@@ -28,6 +29,13 @@ internal sealed class TlsServerContext : Hosting.IReloadable
     public string ReloadName => "the TLS certificate";
 
     public bool SslOnly => _settings.SslOnly;
+
+    /// <summary><c>--verify-client</c>: every TLS handshake checks the client's certificate (<see cref="ClientCertificateVerdict"/>).</summary>
+    public bool VerifyClient => _settings.VerifyClient;
+
+    /// <summary>For the banner: where trusted client CAs come from, or null without <c>--verify-client</c>.</summary>
+    public string? ClientTrustDescription => !_settings.VerifyClient ? null
+        : _settings.CaFile is { } caFile ? $"CAs from {caFile}" : "the system's trusted CAs";
 
     /// <summary>Null when there is no certificate file: TLS clients are then refused.</summary>
     public SslServerAuthenticationOptions? Options => Volatile.Read(ref _options);
@@ -50,11 +58,29 @@ internal sealed class TlsServerContext : Hosting.IReloadable
             return;
         }
 
+        ClientTrust? trust = null;
+        if (_settings.VerifyClient && _settings.CaFile is { } caFile)
+        {
+            try
+            {
+                trust = ClientTrust.Load(caFile);
+            }
+            catch (TlsConfigurationException ex)
+            {
+                TlsLog.ReloadFailed(logger, caFile, ex.Message + "; keeping the current certificate and CAs");
+                return;
+            }
+        }
+
         try
         {
             var certificate = LoadCertificate(_settings);
-            Volatile.Write(ref _options, BuildOptions(_settings, certificate));
+            Volatile.Write(ref _options, BuildOptions(_settings, certificate, trust));
             TlsLog.CertificateLoaded(logger, _settings.CertPath, certificate.Subject, certificate.NotAfter);
+            if (trust is not null)
+            {
+                TlsLog.CaFileLoaded(logger, trust.Path, trust.Roots.Count, trust.Intermediates.Count);
+            }
         }
         catch (Exception ex)
         {
@@ -71,6 +97,15 @@ internal sealed class TlsServerContext : Hosting.IReloadable
             throw new TlsConfigurationException($"cannot load certificate '{settings.CertPath}': it is a directory");
         }
 
+        WarnAboutClientVerification(settings, logger);
+
+        // A bad CA file stops start-up even without a certificate: it would otherwise surface at the first reload.
+        var trust = settings.VerifyClient && settings.CaFile is { } caFile ? ClientTrust.Load(caFile) : null;
+        if (trust is not null)
+        {
+            TlsLog.CaFileLoaded(logger, trust.Path, trust.Roots.Count, trust.Intermediates.Count);
+        }
+
         if (!File.Exists(settings.CertPath))
         {
             return new TlsServerContext(settings, null);
@@ -78,7 +113,25 @@ internal sealed class TlsServerContext : Hosting.IReloadable
 
         var certificate = LoadCertificate(settings);
         TlsLog.CertificateLoaded(logger, settings.CertPath, certificate.Subject, certificate.NotAfter);
-        return new TlsServerContext(settings, BuildOptions(settings, certificate));
+        return new TlsServerContext(settings, BuildOptions(settings, certificate, trust));
+    }
+
+    private static void WarnAboutClientVerification(TlsSettings settings, ILogger logger)
+    {
+        if (!settings.VerifyClient)
+        {
+            if (settings.CaFile is not null)
+            {
+                TlsLog.CaFileWithoutVerifyClient(logger, settings.CaFile);
+            }
+
+            return;
+        }
+
+        if (!settings.SslOnly)
+        {
+            TlsLog.PlainClientsNotVerified(logger);
+        }
     }
 
     private static X509Certificate2 LoadCertificate(TlsSettings settings)
@@ -97,11 +150,11 @@ internal sealed class TlsServerContext : Hosting.IReloadable
         }
     }
 
-    private static SslServerAuthenticationOptions BuildOptions(TlsSettings settings, X509Certificate2 leaf)
+    private static SslServerAuthenticationOptions BuildOptions(TlsSettings settings, X509Certificate2 leaf, ClientTrust? trust)
     {
         try
         {
-            return BuildOptionsCore(settings, leaf);
+            return BuildOptionsCore(settings, leaf, trust);
         }
         catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
         {
@@ -109,7 +162,7 @@ internal sealed class TlsServerContext : Hosting.IReloadable
         }
     }
 
-    private static SslServerAuthenticationOptions BuildOptionsCore(TlsSettings settings, X509Certificate2 leaf)
+    private static SslServerAuthenticationOptions BuildOptionsCore(TlsSettings settings, X509Certificate2 leaf, ClientTrust? trust)
     {
         // Intermediates in the same PEM file are sent along, as OpenSSL's load_cert_chain does upstream.
         var chain = new X509Certificate2Collection();
@@ -129,7 +182,8 @@ internal sealed class TlsServerContext : Hosting.IReloadable
             EnabledSslProtocols = settings.MinimumProtocols,
             CipherSuitesPolicy = settings.CipherSuites is { } suites ? new CipherSuitesPolicy(suites) : null,
             ApplicationProtocols = [SslApplicationProtocol.Http11],
-            ClientCertificateRequired = false,
+            ClientCertificateRequired = settings.VerifyClient,
+            CertificateChainPolicy = settings.VerifyClient ? ClientTrust.ChainPolicy(trust) : null,
 
             // Client-initiated renegotiation is a cheap CPU DoS (CVE-2011-1473, upstream #404).
             AllowRenegotiation = false,

@@ -26,4 +26,13 @@ internal sealed record TlsSettings
     public SslProtocols MinimumProtocols { get; init; } = SslProtocols.None;
 
     public IReadOnlyList<TlsCipherSuite>? CipherSuites { get; init; }
+
+    /// <summary><c>--verify-client</c>: a TLS client must present a certificate that chains to a trusted CA.</summary>
+    public bool VerifyClient { get; init; }
+
+    /// <summary>
+    /// <c>--cafile</c>: the CAs trusted for client certificates (PEM, concatenated). Null: the system's
+    /// trust store, as upstream's <c>set_default_verify_paths()</c>. Used only with <see cref="VerifyClient"/>.
+    /// </summary>
+    public string? CaFile { get; init; }
 }

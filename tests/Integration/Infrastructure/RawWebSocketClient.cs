@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Websockify.Tests.Integration.Infrastructure;
@@ -35,11 +36,13 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         (protocols is null ? "" : $"Sec-WebSocket-Protocol: {protocols}\r\n") + "\r\n";
 
     /// <summary>Connects, sends <paramref name="request"/> (default: a valid upgrade) and reads the response head.</summary>
-    public static Task<RawWebSocketClient> ConnectAsync(int port, string? request = null, bool tls = false, string? protocols = null) =>
-        ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), request ?? UpgradeRequest(port, protocols), tls);
+    public static Task<RawWebSocketClient> ConnectAsync(int port, string? request = null, bool tls = false, string? protocols = null, X509Certificate2? clientCertificate = null) =>
+        ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), request ?? UpgradeRequest(port, protocols), tls, clientCertificate);
 
+    /// <param name="clientCertificate">With <paramref name="tls"/>: offered whatever CAs the server names, so a test can present a wrong one.</param>
     /// <param name="local">Bound before connecting (a source address such as 127.0.0.2); null: the kernel's choice.</param>
-    public static async Task<RawWebSocketClient> ConnectAsync(System.Net.EndPoint endpoint, string request, bool tls = false, System.Net.EndPoint? local = null)
+    public static async Task<RawWebSocketClient> ConnectAsync(
+        System.Net.EndPoint endpoint, string request, bool tls = false, X509Certificate2? clientCertificate = null, System.Net.EndPoint? local = null)
     {
         var socket = endpoint is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
@@ -53,8 +56,8 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         if (tls)
         {
-            var ssl = new SslStream(stream, false, (_, _, _, _) => true);
-            await ssl.AuthenticateAsClientAsync("localhost");
+            var ssl = new SslStream(stream, false, (_, _, _, _) => true, clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate);
+            await ssl.AuthenticateAsClientAsync("localhost", clientCertificate is null ? null : [clientCertificate], checkCertificateRevocation: false);
             stream = ssl;
         }
 
