@@ -16,7 +16,14 @@ internal sealed class TargetConnector(TargetDialer dialer, ITargetResolver resol
         var target = connection.Target!;
         for (var attempt = 0; ; attempt++)
         {
-            TargetLog.Connecting(logger, connection.LogName, target.ToString());
+            if (target.UnixPath is { } path)
+            {
+                TargetLog.ConnectingUnix(logger, connection.LogName, path);
+            }
+            else
+            {
+                TargetLog.Connecting(logger, connection.LogName, target.ToString());
+            }
             var result = await dialer.DialAsync(target, shutdown).ConfigureAwait(false);
             if (result.Connection is { } open)
             {

@@ -142,6 +142,7 @@ public sealed class UnixSocketTests : IDisposable
         }
 
         await daemon.WaitForLineAsync(l => l.Contains($"Failed to connect to unix:{path}", StringComparison.Ordinal), Wait);
+        Assert.Contains(daemon.Lines, l => l.Contains($": connecting to unix socket: {path}", StringComparison.Ordinal));
         await using var target = UnixTarget.Echo(path);
         await using var second = await RawWebSocketClient.ConnectAsync(daemon.Port, protocols: "binary");
         await second.AssertEchoAsync("now it is there");
