@@ -89,7 +89,7 @@ internal static class Program
         var stopReason = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var signals = new ShutdownSignals(signal => stopReason.TrySetResult(signal));
         TlsServerContext tls;
-        ListenerSet listeners;
+        ListenerSet? listeners = null;
         WrappedProgram? wrapped = null;
         WebRoot? web;
         PidFile? pidFile = null;
@@ -99,7 +99,9 @@ internal static class Program
             tls = TlsServerContext.Load(options.Tls, logger);
             targetTls = options.TargetTls is { } targetTlsSettings ? TargetTlsContext.Load(targetTlsSettings, logger) : null;
             web = options.Web is { } webSettings ? WebRoot.Open(webSettings) : null;
-            listeners = ListenerSet.Open(options.Listen, passed, options.Inetd);
+            // In wrap mode with --unix-listen the listen positional names the program's port only.
+            var tcpListen = options.UnixListen is not null && options.Wrap is not null ? null : options.Listen;
+            listeners = ListenerSet.Open(tcpListen, passed, options.Inetd, options.UnixListen);
             pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null; // once listening, before any child
             if (options.Wrap is { } wrap)
             {
@@ -108,9 +110,11 @@ internal static class Program
         }
         catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException or TargetTlsConfigurationException)
         {
+            listeners?.Dispose(); // the --unix-listen file bound before the failure
             return FailStartup(notifier, ex.Message);
         }
 
+        using var unixSocketFile = listeners;
         using var pidFileLease = pidFile;
         using var program = wrapped;
         if (wrapped is not null)
@@ -126,7 +130,7 @@ internal static class Program
 
         var resolver = wrapped?.Resolver ?? new FixedTargetResolver(options.Target!);
 
-        foreach (var line in Banner.Lines(listeners.Description, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted, web?.RealPath, options.Record?.BasePath))
+        foreach (var line in Banner.Lines(listeners.Descriptions, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted, web?.RealPath, options.Record?.BasePath))
         {
             HostingLog.Banner(logger, line);
         }

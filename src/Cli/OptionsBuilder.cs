@@ -49,13 +49,26 @@ internal static class OptionsBuilder
         }
 
         var inetd = args.Has("inetd");
-        var (listen, target) = ParsePositionals(args, listenOptional: socketsPassed || inetd);
+        var unixListen = BuildUnixListen(args, workingDirectory);
+        var unixTarget = args.Value("unix-target") is { } unixPath ? UnixTarget(unixPath, workingDirectory) : null;
+        if (unixTarget is not null && args.WrapCommand is not null)
+        {
+            throw new CliUsageException("--unix-target cannot be used with a wrapped program (the program is the target)");
+        }
+
+        // With --unix-listen the listen positional is optional (given: TCP as well), except in wrap mode, where
+        // it names the port the program binds; with --unix-target there is no target positional.
+        var (listen, target) = ParsePositionals(
+            args, listenOptional: socketsPassed || inetd || (unixListen is not null && args.WrapCommand is null), targetGiven: unixTarget is null);
         var tls = BuildTls(args, workingDirectory, fileExists, credentialsDirectory);
         var targetTls = BuildTargetTls(args, workingDirectory);
         return new ProxyOptions
         {
             Listen = listen is null ? null : new ListenSettings(listen.Host, listen.Port, args.Has("prefer-ipv6")),
-            Target = target is null ? null : TargetEndpoint.Tcp(target.Host!, target.Port, tls: targetTls is not null),
+            UnixListen = unixListen,
+            Target = unixTarget is { } unix
+                ? TargetEndpoint.Unix(unix.UnixPath!, tls: targetTls is not null)
+                : target is null ? null : TargetEndpoint.Tcp(target.Host!, target.Port, tls: targetTls is not null),
             TargetProxyProtocol = args.Value("target-proxy-protocol") is { } proxyProtocol ? ParseProxyProtocol(proxyProtocol) : null,
             TargetTls = targetTls,
             Wrap = args.WrapCommand is { } command
@@ -146,10 +159,56 @@ internal static class OptionsBuilder
         _ => throw new CliUsageException($"option --target-proxy-protocol: invalid choice: '{value}' (choose from 'v1', 'v2')"),
     };
 
-    private static (HostPort? Listen, HostPort? Target) ParsePositionals(ParsedArguments args, bool listenOptional)
+    /// <summary>Made absolute now, so that -D's cwd / cannot change its meaning.</summary>
+    private static TargetEndpoint UnixTarget(string path, string workingDirectory) =>
+        TargetEndpoint.Unix(UnixSocketPath("unix-target", path, workingDirectory));
+
+    /// <summary>Absolute, and short enough for sockaddr_un (107 bytes and a NUL), or a usage error now instead of at each dial.</summary>
+    private static string UnixSocketPath(string option, string path, string workingDirectory)
+    {
+        if (path.Length == 0)
+        {
+            throw new CliUsageException($"option --{option}: an empty path");
+        }
+
+        var full = Path.GetFullPath(path, workingDirectory);
+        return System.Text.Encoding.UTF8.GetByteCount(full) <= 107 && !full.Contains('\0', StringComparison.Ordinal)
+            ? full
+            : throw new CliUsageException($"option --{option}: '{full}' is too long for a unix socket path (at most 107 bytes)");
+    }
+
+    private static UnixListenSettings? BuildUnixListen(ParsedArguments args, string workingDirectory)
+    {
+        var mode = args.Value("unix-listen-mode") is { } text ? ParseOctalMode(text) : UnixListenSettings.DefaultMode;
+        return args.Value("unix-listen") switch
+        {
+            null => null,
+            var path => new UnixListenSettings(UnixSocketPath("unix-listen", path, workingDirectory), mode),
+        };
+    }
+
+    /// <summary>Upstream's <c>int(mode, 8)</c>: octal digits (<c>0600</c>, <c>660</c>, <c>0o600</c>), permission bits only.</summary>
+    internal static int ParseOctalMode(string text)
+    {
+        var digits = text.Trim();
+        if (digits.StartsWith("0o", StringComparison.OrdinalIgnoreCase))
+        {
+            digits = digits[2..];
+        }
+
+        var mode = 0;
+        foreach (var c in digits)
+        {
+            mode = c is >= '0' and <= '7' && mode <= 0x1FF ? (mode * 8) + (c - '0') : int.MaxValue;
+        }
+
+        return digits.Length > 0 && mode <= 0x1FF ? mode : throw new CliUsageException("Error parsing listen unix socket mode");
+    }
+
+    private static (HostPort? Listen, HostPort? Target) ParsePositionals(ParsedArguments args, bool listenOptional, bool targetGiven = true)
     {
         var positionals = args.Positionals;
-        var wanted = args.WrapCommand is null ? 2 : 1;
+        var wanted = args.WrapCommand is null && targetGiven ? 2 : 1;
         if (positionals.Count > wanted)
         {
             throw new CliUsageException("Too many arguments");
@@ -169,7 +228,7 @@ internal static class OptionsBuilder
         }
 
         var listen = listenGiven ? HostPort.ParseListen(positionals[0]) : null;
-        if (args.WrapCommand is not null)
+        if (args.WrapCommand is not null || !targetGiven)
         {
             return (listen, null);
         }

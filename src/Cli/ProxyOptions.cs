@@ -19,6 +19,9 @@ internal sealed record ProxyOptions
     /// <summary>Null when the service manager (or inetd) passed the listening socket and none was named.</summary>
     public ListenSettings? Listen { get; init; }
 
+    /// <summary><c>--unix-listen</c> (with <c>--unix-listen-mode</c>); null: no Unix listener.</summary>
+    public UnixListenSettings? UnixListen { get; init; }
+
     /// <summary><c>--inetd</c>: fd 0 is the listening socket.</summary>
     public bool Inetd { get; init; }
 
@@ -27,7 +30,7 @@ internal sealed record ProxyOptions
 
     public string? PidFile { get; init; }
 
-    /// <summary>The fixed target of the positional grammar; null in wrap mode.</summary>
+    /// <summary>The fixed target: the positional, or <c>--unix-target</c>; null in wrap mode.</summary>
     public TargetEndpoint? Target { get; init; }
 
     /// <summary><c>--target-proxy-protocol</c>: the PROXY header every target connection opens with; null: none.</summary>

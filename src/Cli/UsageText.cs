@@ -10,6 +10,7 @@ internal static class UsageText
         "    websockify [options] [source_addr:]source_port target_addr:target_port\n" +
         "    websockify [options] --token-plugin=CLASS [source_addr:]source_port\n" +
         "    websockify [options] --unix-target=FILE [source_addr:]source_port\n" +
+        "    websockify [options] --unix-listen=FILE [[source_addr:]source_port] target_addr:target_port\n" +
         "    websockify [options] [source_addr:]source_port -- WRAP_COMMAND_LINE\n";
 
     public static string Help()

@@ -18,7 +18,9 @@ internal sealed class ConnectionContext : IAsyncDisposable
         Id = id;
         Socket = socket;
         PeerEndPoint = socket.RemoteEndPoint;
-        Peer = EndpointText.Format(PeerEndPoint);
+        Peer = PeerEndPoint is UnixDomainSocketEndPoint && EndpointText.Format(PeerEndPoint) == "unix"
+            ? EndpointText.Format(socket.LocalEndPoint) // an unnamed Unix client: the socket it came through
+            : EndpointText.Format(PeerEndPoint);
         LogName = string.Create(CultureInfo.InvariantCulture, $"{Peer} #{id}");
         Transport = new NetworkStream(socket, ownsSocket: true);
         AcceptedAt = acceptedAt;

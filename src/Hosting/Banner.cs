@@ -5,10 +5,13 @@ namespace Websockify.Hosting;
 /// <summary>Upstream's start-up banner ("WebSocket server settings: ..."), with the address actually bound.</summary>
 internal static class Banner
 {
-    public static IEnumerable<string> Lines(string listenDescription, string source, TlsServerContext tls, string targetDescription, bool daemon, string? webRoot = null, string? record = null)
+    public static IEnumerable<string> Lines(IReadOnlyList<string> listenDescriptions, string source, TlsServerContext tls, string targetDescription, bool daemon, string? webRoot = null, string? record = null)
     {
         yield return "WebSocket server settings:";
-        yield return $"  - {listenDescription}";
+        foreach (var listen in listenDescriptions)
+        {
+            yield return $"  - {listen}";
+        }
         if (webRoot is not null)
         {
             yield return $"  - Web server. Web root: {webRoot}";

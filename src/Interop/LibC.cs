@@ -134,6 +134,73 @@ internal static class LibC
         return true;
     }
 
+    /// <summary>
+    /// lstat(2) for a Unix socket path: whether something is there, whether it is a socket (a symbolic
+    /// link is not, never followed), and its device and inode. False, with errno, when lstat fails.
+    /// </summary>
+    public static unsafe bool TryGetSocketIdentity(string path, out bool isSocket, out ulong device, out ulong inode, out int errno)
+    {
+        isSocket = false;
+        device = inode = 0;
+        if (!TryNulTerminated(path, out var bytes))
+        {
+            errno = Sys.ENOENT;
+            return false;
+        }
+
+        stat raw;
+        fixed (byte* p = bytes)
+        {
+            if (Sys.lstat(p, &raw) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return false;
+            }
+        }
+
+        errno = 0;
+        isSocket = (raw.st_mode & 0xF000) == 0xC000; // S_IFSOCK
+        device = raw.st_dev;
+        inode = raw.st_ino;
+        return true;
+    }
+
+    /// <summary>
+    /// A listening Unix stream socket bound to <paramref name="path"/> with socket(2), bind(2) and listen(2)
+    /// instead of .NET's Socket.Bind, which unlinks the path when the socket is disposed whoever's file
+    /// it is by then. Null, with errno, when a step fails (nothing is left open).
+    /// </summary>
+    public static unsafe Socket? ListenUnix(string path, int backlog, out int errno)
+    {
+        const int AfUnix = 1, SockStream = 1, SockCloexec = 0x80000, SunPathOffset = 2, SunPathLength = 108;
+        if (!TryNulTerminated(path, out var bytes) || bytes.Length > SunPathLength)
+        {
+            errno = Sys.ENAMETOOLONG;
+            return null;
+        }
+
+        var fd = Sys.socket(AfUnix, SockStream | SockCloexec, 0);
+        if (fd < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+
+        var address = stackalloc byte[SunPathOffset + SunPathLength];
+        new Span<byte>(address, SunPathOffset + SunPathLength).Clear();
+        *(ushort*)address = AfUnix;
+        bytes.CopyTo(new Span<byte>(address + SunPathOffset, SunPathLength));
+        if (Sys.bind(fd, (sockaddr*)address, (socklen_t)(SunPathOffset + bytes.Length)) != 0 || Sys.listen(fd, backlog) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            Sys.close(fd);
+            return null;
+        }
+
+        errno = 0;
+        return new Socket(new SafeSocketHandle(fd, ownsHandle: true)); // as adopted sockets: .NET knows no file to delete
+    }
+
     /// <summary>fstat(2) of an open file.</summary>
     public static unsafe bool TryGetStatus(SafeFileHandle handle, out FileStatus status)
     {

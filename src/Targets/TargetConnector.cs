@@ -18,7 +18,15 @@ internal sealed class TargetConnector(TargetDialer dialer, ITargetResolver resol
         var preface = proxyProtocol is { } version ? ProxyHeader.Build(version, connection.PeerEndPoint, LocalEndPointOf(connection)) : null;
         for (var attempt = 0; ; attempt++)
         {
-            TargetLog.Connecting(logger, connection.LogName, target.ToString());
+            if (target.UnixPath is { } path)
+            {
+                TargetLog.ConnectingUnix(logger, connection.LogName, path);
+            }
+            else
+            {
+                TargetLog.Connecting(logger, connection.LogName, target.ToString());
+            }
+
             var result = await dialer.DialAsync(target, shutdown, preface).ConfigureAwait(false);
             if (result.Connection is { } open)
             {

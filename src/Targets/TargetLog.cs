@@ -7,6 +7,10 @@ internal static partial class TargetLog
     [LoggerMessage(400, LogLevel.Information, "{Client}: connecting to: {Target}", EventName = "Connecting")]
     public static partial void Connecting(ILogger logger, string client, string target);
 
+    /// <summary>Upstream's wording for a Unix target (<c>--unix-target</c>).</summary>
+    [LoggerMessage(404, LogLevel.Information, "{Client}: connecting to unix socket: {Path}", EventName = "ConnectingUnix")]
+    public static partial void ConnectingUnix(ILogger logger, string client, string path);
+
     [LoggerMessage(401, LogLevel.Warning, "{Client}: Failed to connect to {Target}: {Reason}", EventName = "ConnectFailed")]
     public static partial void ConnectFailed(ILogger logger, string client, string target, string reason);
 

@@ -36,7 +36,9 @@ internal sealed class RawHttpConnection : IAsyncDisposable
 
     public static async Task<RawHttpConnection> OpenAsync(EndPoint endpoint, bool tls = false)
     {
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = endpoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(endpoint);
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         if (tls)

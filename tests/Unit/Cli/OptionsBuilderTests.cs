@@ -158,7 +158,7 @@ public sealed class OptionsBuilderTests
     [Theory]
     [InlineData("--libserver", "--libserver", "6080", "h:1")]
     [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
-    [InlineData("--unix-target", "--unix-target=/tmp/s", "6080")]
+    [InlineData("--auth-plugin", "--auth-plugin=X", "6080", "h:1")]
     public void Options_not_built_yet_are_refused_by_name(string name, params string[] argv)
     {
         var error = Assert.Throws<CliNotSupportedException>(() => Build(argv));
@@ -172,6 +172,61 @@ public sealed class OptionsBuilderTests
     [InlineData("You must use --syslog to use --legacy-syslog", "--legacy-syslog", "6080", "h:1")]
     public void Cross_option_errors_come_before_not_supported(string message, params string[] argv) =>
         Assert.Equal(message, UsageError(argv));
+
+    [Fact]
+    public void Unix_target_takes_the_place_of_the_target_positional_and_is_made_absolute()
+    {
+        var options = Build("--unix-target=run/vnc.sock", "6080");
+        Assert.Equal(TargetEndpoint.Unix("/work/dir/run/vnc.sock"), options.Target);
+        Assert.Equal(6080, options.Listen!.Port);
+        Assert.Equal("Too many arguments", UsageError("--unix-target=/s", "6080", "h:1"));
+        Assert.Equal("Too few arguments", UsageError("--unix-target=/s"));
+        Assert.Contains("wrapped program", UsageError("--unix-target=/s", "6080", "--", "prog"));
+    }
+
+    [Theory]
+    [InlineData("", "h:1")]
+    [InlineData("6080", "6080", "h:1")]
+    public void Unix_listen_listens_instead_of_tcp_without_a_listen_positional_and_as_well_with_one(string tcpPort, params string[] positionals)
+    {
+        var options = Build(["--unix-listen=ws.sock", .. positionals]);
+        Assert.Equal(new UnixListenSettings("/work/dir/ws.sock", 0x180), options.UnixListen);
+        Assert.Equal(tcpPort, options.Listen?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        Assert.Equal(TargetEndpoint.Tcp("h", 1), options.Target);
+    }
+
+    [Fact]
+    public void Unix_listen_in_wrap_mode_still_needs_the_port_the_program_binds()
+    {
+        var options = Build("--unix-listen=/run/ws.sock", "5901", "--", "vncserver", ":1");
+        Assert.Equal(5901, options.Listen!.Port);
+        Assert.NotNull(options.Wrap);
+        Assert.Equal("Too few arguments", UsageError("--unix-listen=/run/ws.sock", "--", "vncserver"));
+        Assert.Null(Build("--unix-listen=/a", "--unix-target=/b").Listen);
+    }
+
+    [Theory]
+    [InlineData("--unix-listen", "h:1")]
+    [InlineData("--unix-target", "6080")]
+    public void Unix_socket_paths_too_long_for_sockaddr_un_are_usage_errors(string option, string positional) =>
+        Assert.Contains("too long for a unix socket path", UsageError(option + "=" + new string('p', 100), positional));
+
+    [Theory]
+    [InlineData("0600", 0x180)]
+    [InlineData("660", 0x1B0)]
+    [InlineData("0o777", 0x1FF)]
+    [InlineData("0", 0)]
+    public void Unix_listen_mode_is_octal(string text, int mode) =>
+        Assert.Equal(mode, Build("--unix-listen=/s", "--unix-listen-mode", text, "h:1").UnixListen!.Mode);
+
+    [Theory]
+    [InlineData("0800")]
+    [InlineData("rw")]
+    [InlineData("1777")]
+    [InlineData("")]
+    [InlineData("-600")]
+    public void A_bad_unix_listen_mode_is_upstreams_error(string text) =>
+        Assert.Equal("Error parsing listen unix socket mode", UsageError("--unix-listen=/s", "--unix-listen-mode=" + text, "h:1"));
 
     [Fact]
     public void Record_file_is_made_absolute_an_empty_one_records_nothing_and_traffic_is_a_flag()

@@ -25,6 +25,33 @@ public sealed class ListeningTests
         Assert.Equal("127.0.0.1", ((IPEndPoint)accepted.RemoteEndPoint!).Address.MapToIPv4().ToString());
     }
 
+    [Fact]
+    public void A_unix_listener_is_added_to_the_tcp_one_with_a_line_of_its_own_and_alone_has_no_port()
+    {
+        var directory = Directory.CreateTempSubdirectory("websockify-set-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "ws.sock");
+            using (var both = ListenerSet.Open(new ListenSettings("127.0.0.1", 0), [], inetd: false, new UnixListenSettings(path, UnixListenSettings.DefaultMode)))
+            {
+                var port = ((IPEndPoint)both.Listeners[0].LocalEndPoint!).Port;
+                Assert.Equal([$"Listen on 127.0.0.1:{port}", $"Listen on unix socket {path}"], both.Descriptions);
+                Assert.Equal($"127.0.0.1:{port}, unix:{path}", both.Source);
+                Assert.Equal(port, both.Port(null));
+                both.Listeners[0].Dispose();
+            }
+
+            Assert.False(File.Exists(path));
+            using var alone = ListenerSet.Open(null, [], inetd: false, new UnixListenSettings(path, UnixListenSettings.DefaultMode));
+            Assert.Equal(5901, alone.Port(new ListenSettings(null, 5901)));
+            Assert.Equal($"unix:{path}", alone.Source);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("127.0.0.1", false, "127.0.0.1")]
     [InlineData("::1", false, "::1")]
@@ -58,7 +85,7 @@ public sealed class ListeningTests
         using var socket = Assert.Single(set.Listeners);
         var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         Assert.Equal($"127.0.0.1:{port}", set.Source);
-        Assert.Equal($"Listen on 127.0.0.1:{port}", set.Description);
+        Assert.Equal([$"Listen on 127.0.0.1:{port}"], set.Descriptions);
         Assert.Null(set.Connection);
         Assert.Equal(port, set.Port(new ListenSettings("127.0.0.1", 0)));
     }
