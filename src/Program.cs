@@ -143,6 +143,9 @@ internal static class Program
             _ = server.ServeSingleAsync(accepted).ContinueWith(_ => stopReason.TrySetResult("the passed connection's end"), TaskScheduler.Default);
         }
 
+        // Before READY=1: systemctl reload may follow at once, and an unhandled SIGHUP terminates the process.
+        using var reload = new ReloadOnHangup(notifier, [tls], logger);
+
         // Not when it is already over (the wrapped program exited in exit mode, a signal during start-up).
         if (!stopReason.Task.IsCompleted)
         {
@@ -160,7 +163,6 @@ internal static class Program
             background.Add(StatusReporter.RunAsync(notifier, () => server.SessionCount, resolver.Describe, time, stopping.Token));
         }
 
-        using var reload = new ReloadOnHangup(notifier, [tls], logger);
         var reason = await StoppedOrEndedAsync(stopReason.Task, lifetime, server, notifier, logger).ConfigureAwait(false);
         notifier.Send(NotifyMessages.Join(NotifyMessages.Stopping, NotifyMessages.Status($"stopping ({reason})")));
         await server.StopAsync(reason).ConfigureAwait(false);

@@ -9,6 +9,7 @@ namespace Websockify.Tests.Integration;
 /// nothing until the handshake deadline closes them. Each such connection holds an OpenSSL session in
 /// the daemon; when it ends, that memory must go with it, whatever the garbage collector is doing.
 /// </summary>
+[Collection(MemoryMeasurements.Name)]
 public sealed class TlsFloodTests
 {
     private const int Rounds = 10;
@@ -150,4 +151,11 @@ public sealed class TlsFloodTests
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
+}
+
+/// <summary>Tests that judge the daemon's resident memory run alone: other tests' load changes how far the heap grows.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurements
+{
+    public const string Name = "memory measurements";
 }
