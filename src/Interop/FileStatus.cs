@@ -1,12 +1,15 @@
 namespace Websockify.Interop;
 
-/// <summary>What stat(2) says about a path or fd, reduced to what the web server needs.</summary>
+/// <summary>What stat(2) says about a path or fd, reduced to what the web server and the Unix listener need.</summary>
 internal enum FileKind
 {
     Regular,
     Directory,
 
-    /// <summary>Fifo, socket, character or block device, or a symbolic link (lstat).</summary>
+    /// <summary>A Unix socket's file (what --unix-listen binds and replaces).</summary>
+    Socket,
+
+    /// <summary>Fifo, character or block device, or a symbolic link (lstat).</summary>
     Other,
 }
 

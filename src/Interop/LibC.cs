@@ -135,37 +135,6 @@ internal static class LibC
     }
 
     /// <summary>
-    /// lstat(2) for a Unix socket path: whether something is there, whether it is a socket (a symbolic
-    /// link is not, never followed), and its device and inode. False, with errno, when lstat fails.
-    /// </summary>
-    public static unsafe bool TryGetSocketIdentity(string path, out bool isSocket, out ulong device, out ulong inode, out int errno)
-    {
-        isSocket = false;
-        device = inode = 0;
-        if (!TryNulTerminated(path, out var bytes))
-        {
-            errno = Sys.ENOENT;
-            return false;
-        }
-
-        stat raw;
-        fixed (byte* p = bytes)
-        {
-            if (Sys.lstat(p, &raw) != 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                return false;
-            }
-        }
-
-        errno = 0;
-        isSocket = (raw.st_mode & 0xF000) == 0xC000; // S_IFSOCK
-        device = raw.st_dev;
-        inode = raw.st_ino;
-        return true;
-    }
-
-    /// <summary>
     /// A listening Unix stream socket bound to <paramref name="path"/> with socket(2), bind(2) and listen(2)
     /// instead of .NET's Socket.Bind, which unlinks the path when the socket is disposed whoever's file
     /// it is by then. Null, with errno, when a step fails (nothing is left open).
@@ -359,7 +328,11 @@ internal static class LibC
 
     private static FileStatus ToStatus(in stat raw)
     {
-        var kind = Sys.S_ISREG(raw.st_mode) ? FileKind.Regular : Sys.S_ISDIR(raw.st_mode) ? FileKind.Directory : FileKind.Other;
+        const int TypeMask = 0xF000, SocketType = 0xC000; // S_IFMT, S_IFSOCK
+        var kind = Sys.S_ISREG(raw.st_mode) ? FileKind.Regular
+            : Sys.S_ISDIR(raw.st_mode) ? FileKind.Directory
+            : (raw.st_mode & TypeMask) == SocketType ? FileKind.Socket
+            : FileKind.Other;
         long seconds = raw.st_mtim.tv_sec;
         long nanoseconds = raw.st_mtim.tv_nsec;
         return new FileStatus(kind, raw.st_size, (seconds * 1_000_000_000) + nanoseconds, raw.st_dev, raw.st_ino);

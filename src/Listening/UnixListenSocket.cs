@@ -43,9 +43,9 @@ internal sealed class UnixListenSocket : IDisposable
             throw new ListenException($"cannot listen on unix socket {path}: the path is too long for a unix socket");
         }
 
-        if (LibC.TryGetSocketIdentity(path, out var isSocket, out _, out _, out _))
+        if (LibC.TryGetLinkStatus(path, out var existing, out _))
         {
-            if (!isSocket)
+            if (existing.Kind != FileKind.Socket)
             {
                 throw new ListenException($"cannot listen on unix socket {path}: something that is not a socket is at that path (not removed)");
             }
@@ -72,21 +72,21 @@ internal sealed class UnixListenSocket : IDisposable
             throw new ListenException($"cannot listen on unix socket {path}: {LibC.Describe(errno)}");
         }
 
-        if (!LibC.TryGetSocketIdentity(path, out _, out var device, out var inode, out errno))
+        if (!LibC.TryGetLinkStatus(path, out var bound, out errno))
         {
             socket.Dispose();
             throw new ListenException($"cannot listen on unix socket {path}: {LibC.Describe(errno)}");
         }
 
-        return new UnixListenSocket(socket, path, device, inode);
+        return new UnixListenSocket(socket, path, bound.Device, bound.Inode);
     }
 
     /// <summary>Closes the socket and removes its file, unless somebody else has put another one there since.</summary>
     public void Dispose()
     {
         Socket.Dispose();
-        if (LibC.TryGetSocketIdentity(Path, out var isSocket, out var device, out var inode, out _)
-            && isSocket && device == _device && inode == _inode)
+        if (LibC.TryGetLinkStatus(Path, out var status, out _)
+            && status is { Kind: FileKind.Socket } && status.Device == _device && status.Inode == _inode)
         {
             TryDelete(Path);
         }

@@ -92,7 +92,7 @@ internal sealed class WebRoot
         {
             case FileKind.Directory:
                 return new WebLookup(WebLookupKind.Directory, real, "");
-            case FileKind.Other:
+            case FileKind.Socket or FileKind.Other:
                 return WebLookup.Forbidden(real, "not a regular file");
         }
 
