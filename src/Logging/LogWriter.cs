@@ -25,18 +25,12 @@ internal sealed class LogWriter
     /// <summary>Counted per queued line on top of its text: roughly the timestamp and level.</summary>
     private const int LineOverheadBytes = 40;
 
-    private readonly object _gate = new(); // Monitor.Wait needs a monitor, which Lock has not
-    private readonly Queue<Queued> _queue = new();
+    private readonly LogLineQueue _queue;
     private readonly Stream _stream;
     private readonly LogFormat _format;
     private readonly string _destination;
-    private readonly int _capacityBytes;
     private readonly Thread _thread;
     private readonly byte[] _buffer = new byte[BatchBytes];
-    private int _queuedBytes;
-    private long _droppedSinceLastQueued;
-    private bool _writerWaiting;
-    private bool _completing;
 
     // The writer thread's own state: the batch being built, and drops no written notice has reported yet.
     private int _pendingLength;
@@ -50,55 +44,24 @@ internal sealed class LogWriter
         _stream = stream;
         _format = format;
         _destination = destination;
-        _capacityBytes = capacityBytes;
+        _queue = new LogLineQueue(capacityBytes, LineOverheadBytes);
         _thread = new Thread(Run) { IsBackground = true, Name = $"log writer ({destination})" };
         _thread.Start();
     }
 
     /// <summary>Queues a line without ever blocking on the destination; drops and counts it when the queue is full.</summary>
-    public void Enqueue(LogEntry entry)
-    {
-        var cost = entry.Text.Length + LineOverheadBytes;
-        lock (_gate)
-        {
-            if (_completing)
-            {
-                return;
-            }
-
-            if (_queuedBytes + cost > _capacityBytes)
-            {
-                _droppedSinceLastQueued++;
-                return;
-            }
-
-            _queue.Enqueue(new Queued(entry, cost, _droppedSinceLastQueued));
-            _droppedSinceLastQueued = 0;
-            _queuedBytes += cost;
-            if (_writerWaiting)
-            {
-                Monitor.Pulse(_gate);
-            }
-        }
-    }
+    public void Enqueue(LogEntry entry) => _queue.Enqueue(entry);
 
     /// <summary>Stops taking lines; the writer finishes what is queued and exits.</summary>
-    public void Complete()
-    {
-        lock (_gate)
-        {
-            _completing = true;
-            Monitor.Pulse(_gate);
-        }
-    }
+    public void Complete() => _queue.Complete();
 
     /// <summary>True when everything queued was written (or failed) within the timeout.</summary>
     public bool WaitForDrain(TimeSpan timeout) => _thread.Join(timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
 
     private void Run()
     {
-        var batch = new List<Queued>();
-        while (Take(batch, out var droppedAtEnd))
+        var batch = new List<LogLineQueue.Queued>();
+        while (_queue.Take(batch, BatchBytes, int.MaxValue, out var droppedAtEnd))
         {
             foreach (var queued in batch)
             {
@@ -114,43 +77,6 @@ internal sealed class LogWriter
             // Let lines gather before the next batch: a busy daemon (thousands of sessions a second)
             // then wakes this thread about once a millisecond instead of once a line.
             Thread.Sleep(CoalesceDelay);
-        }
-    }
-
-    /// <summary>
-    /// Waits for work and takes at most one batch's worth, so the queue's bound holds even while a
-    /// batch is stuck in write(2). False when completing and nothing is left.
-    /// </summary>
-    private bool Take(List<Queued> batch, out long droppedAtEnd)
-    {
-        batch.Clear();
-        droppedAtEnd = 0;
-        lock (_gate)
-        {
-            while (_queue.Count == 0 && _droppedSinceLastQueued == 0 && !_completing)
-            {
-                _writerWaiting = true;
-                Monitor.Wait(_gate);
-                _writerWaiting = false;
-            }
-
-            var taken = 0;
-            while (_queue.Count > 0 && (batch.Count == 0 || taken + _queue.Peek().Cost <= BatchBytes))
-            {
-                var queued = _queue.Dequeue();
-                taken += queued.Cost;
-                batch.Add(queued);
-            }
-
-            _queuedBytes -= taken;
-            if (_queue.Count == 0)
-            {
-                // Drops only happen with a full queue, so these came after every line just taken.
-                droppedAtEnd = _droppedSinceLastQueued;
-                _droppedSinceLastQueued = 0;
-            }
-
-            return batch.Count > 0 || droppedAtEnd > 0;
         }
     }
 
@@ -227,5 +153,4 @@ internal sealed class LogWriter
         }
     }
 
-    private readonly record struct Queued(LogEntry Entry, int Cost, long DroppedBefore);
 }

@@ -25,19 +25,13 @@ internal sealed class SyslogWriter
     /// <summary>As <see cref="LogWriter"/>: a busy daemon wakes this thread about once a millisecond, not once a line.</summary>
     private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(1);
 
-    private readonly object _gate = new(); // Monitor.Wait needs a monitor, which Lock has not
-    private readonly Queue<Queued> _queue = new();
+    private readonly LogLineQueue _queue;
     private readonly ISyslogTransport _transport;
     private readonly SyslogFormatter _formatter;
     private readonly TimeProvider _time;
-    private readonly int _capacityBytes;
     private readonly byte[] _datagram;
     private readonly Thread _thread;
     private Action<string> _reportOutage = _ => { };
-    private int _queuedBytes;
-    private long _droppedSinceLastQueued;
-    private bool _writerWaiting;
-    private bool _completing;
 
     // The writer thread's own state.
     private long _unreported;
@@ -49,7 +43,7 @@ internal sealed class SyslogWriter
         _transport = transport;
         _formatter = formatter;
         _time = time;
-        _capacityBytes = capacityBytes;
+        _queue = new LogLineQueue(capacityBytes, LineOverheadBytes);
         _datagram = new byte[formatter.MaxBytes];
         _thread = new Thread(Run) { IsBackground = true, Name = "log writer (syslog)" };
     }
@@ -64,41 +58,10 @@ internal sealed class SyslogWriter
     }
 
     /// <summary>Queues a line without ever blocking on the server; drops and counts it when the queue is full.</summary>
-    public void Enqueue(LogEntry entry)
-    {
-        var cost = entry.Text.Length + LineOverheadBytes;
-        lock (_gate)
-        {
-            if (_completing)
-            {
-                return;
-            }
-
-            if (_queuedBytes + cost > _capacityBytes)
-            {
-                _droppedSinceLastQueued++;
-                return;
-            }
-
-            _queue.Enqueue(new Queued(entry, cost, _droppedSinceLastQueued));
-            _droppedSinceLastQueued = 0;
-            _queuedBytes += cost;
-            if (_writerWaiting)
-            {
-                Monitor.Pulse(_gate);
-            }
-        }
-    }
+    public void Enqueue(LogEntry entry) => _queue.Enqueue(entry);
 
     /// <summary>Stops taking lines; the writer sends what is queued and exits.</summary>
-    public void Complete()
-    {
-        lock (_gate)
-        {
-            _completing = true;
-            Monitor.Pulse(_gate);
-        }
-    }
+    public void Complete() => _queue.Complete();
 
     /// <summary>True when everything queued was sent (or dropped) within the timeout; then the socket is closed.</summary>
     public bool WaitForDrain(TimeSpan timeout)
@@ -120,8 +83,8 @@ internal sealed class SyslogWriter
 
     private void Run()
     {
-        var batch = new List<Queued>(BatchLines);
-        while (Take(batch, out var droppedAtEnd))
+        var batch = new List<LogLineQueue.Queued>(BatchLines);
+        while (_queue.Take(batch, int.MaxValue, BatchLines, out var droppedAtEnd))
         {
             foreach (var queued in batch)
             {
@@ -136,37 +99,6 @@ internal sealed class SyslogWriter
             _unreported += droppedAtEnd;
             SendNoticeIfDropped();
             Thread.Sleep(CoalesceDelay);
-        }
-    }
-
-    private bool Take(List<Queued> batch, out long droppedAtEnd)
-    {
-        batch.Clear();
-        droppedAtEnd = 0;
-        lock (_gate)
-        {
-            while (_queue.Count == 0 && _droppedSinceLastQueued == 0 && !_completing)
-            {
-                _writerWaiting = true;
-                Monitor.Wait(_gate);
-                _writerWaiting = false;
-            }
-
-            while (_queue.Count > 0 && batch.Count < BatchLines)
-            {
-                var queued = _queue.Dequeue();
-                _queuedBytes -= queued.Cost;
-                batch.Add(queued);
-            }
-
-            if (_queue.Count == 0)
-            {
-                // Drops only happen with a full queue, so these came after every line just taken.
-                droppedAtEnd = _droppedSinceLastQueued;
-                _droppedSinceLastQueued = 0;
-            }
-
-            return batch.Count > 0 || droppedAtEnd > 0;
         }
     }
 
@@ -216,6 +148,4 @@ internal sealed class SyslogWriter
                 return false;
         }
     }
-
-    private readonly record struct Queued(LogEntry Entry, int Cost, long DroppedBefore);
 }
