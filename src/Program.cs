@@ -6,6 +6,7 @@ using Websockify.Logging;
 using Websockify.Systemd;
 using Websockify.Targets;
 using Websockify.Tls;
+using Websockify.Tokens;
 using Websockify.Web;
 using Websockify.Wrapping;
 
@@ -94,11 +95,13 @@ internal static class Program
         WebRoot? web;
         PidFile? pidFile = null;
         TargetTlsContext? targetTls;
+        ITokenSource? tokenSource = null;
         try
         {
             tls = TlsServerContext.Load(options.Tls, logger);
             targetTls = options.TargetTls is { } targetTlsSettings ? TargetTlsContext.Load(targetTlsSettings, logger) : null;
             web = options.Web is { } webSettings ? WebRoot.Open(webSettings) : null;
+            tokenSource = options.Tokens?.Open(new TokenSourceContext(time, logger));
             // In wrap mode with --unix-listen the listen positional names the program's port only.
             var tcpListen = options.UnixListen is not null && options.Wrap is not null ? null : options.Listen;
             listeners = ListenerSet.Open(tcpListen, passed, options.Inetd, options.UnixListen);
@@ -108,8 +111,10 @@ internal static class Program
                 wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), time, logger, stopping.Token);
             }
         }
-        catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException or TargetTlsConfigurationException)
+        catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException or TargetTlsConfigurationException
+            or TokenSourceException)
         {
+            (tokenSource as IDisposable)?.Dispose();
             listeners?.Dispose(); // the --unix-listen file bound before the failure
             return FailStartup(notifier, ex.Message);
         }
@@ -117,6 +122,7 @@ internal static class Program
         using var unixSocketFile = listeners;
         using var pidFileLease = pidFile;
         using var program = wrapped;
+        using var tokens = tokenSource as IDisposable;
         if (wrapped is not null)
         {
             _ = wrapped.Supervising.ContinueWith(_ => stopReason.TrySetResult("the wrapped program's exit"), TaskScheduler.Default);
@@ -128,7 +134,11 @@ internal static class Program
             }
         }
 
-        var resolver = wrapped?.Resolver ?? new FixedTargetResolver(options.Target!);
+        ITargetResolver resolver = wrapped?.Resolver
+            ?? (options.Tokens is { } tokenSettings
+                ? new TokenTargetResolver(tokenSettings, tokenSource!, options.TargetTls is not null, logger)
+                : new FixedTargetResolver(options.Target!));
+        var auth = options.Auth?.Create(logger);
 
         foreach (var line in Banner.Lines(listeners.Descriptions, listeners.Source, tls, resolver.Describe(), Daemonizer.IsDaemonChildStarted, web?.RealPath, options.Record?.BasePath))
         {
@@ -136,7 +146,8 @@ internal static class Program
         }
 
         using var lifetime = new ServerLifetime(options.Lifetime, time);
-        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol, targetTls);
+        var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol, targetTls,
+            auth, options.Auth?.WebAuth ?? false);
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {
@@ -144,7 +155,9 @@ internal static class Program
         }
 
         // Before READY=1: systemctl reload may follow at once, and an unhandled SIGHUP terminates the process.
-        using var reload = new ReloadOnHangup(notifier, [tls], logger);
+        // Certificates, then what else reads files: token sources, the auth plugin's credentials.
+        IReloadable[] reloadables = [tls, .. new object?[] { tokenSource, auth }.OfType<IReloadable>()];
+        using var reload = new ReloadOnHangup(notifier, reloadables, logger);
 
         // Not when it is already over (the wrapped program exited in exit mode, a signal during start-up).
         if (!stopReason.Task.IsCompleted)

@@ -1,4 +1,5 @@
 using System.Text;
+using Websockify.Platform;
 
 namespace Websockify.Cli;
 
@@ -17,8 +18,6 @@ internal static class KeyPasswordSources
     public const int MaxBytes = 4096;
 
     public const string CredentialName = "websockify-key-password";
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static string? Resolve(ParsedArguments args, string workingDirectory, string? credentialsDirectory)
     {
@@ -50,54 +49,15 @@ internal static class KeyPasswordSources
         return null;
     }
 
-    /// <summary>The first line, read up to its newline only (a pipe such as <c>&lt;(pass show x)</c> works), bounded.</summary>
     private static string ReadFirstLine(string path, string what)
     {
-        if (Directory.Exists(path))
-        {
-            throw new CliUsageException($"{what}: cannot read '{path}': it is a directory");
-        }
-
-        var line = new byte[MaxBytes + 1];
-        var length = 0;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            while (length < line.Length && Array.IndexOf(line, (byte)'\n', 0, length) < 0)
-            {
-                var read = stream.Read(line, length, line.Length - length);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-            }
+            return SecretLine.Read(path, what, MaxBytes);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (SecretLineException ex)
         {
-            throw new CliUsageException($"{what}: cannot read '{path}': {ex.Message}");
-        }
-
-        var newline = Array.IndexOf(line, (byte)'\n', 0, length);
-        var end = newline >= 0 ? newline : length;
-        if (end > MaxBytes)
-        {
-            throw new CliUsageException($"{what}: the first line of '{path}' is longer than {MaxBytes} bytes");
-        }
-
-        if (end > 0 && line[end - 1] == '\r')
-        {
-            end--;
-        }
-
-        try
-        {
-            return StrictUtf8.GetString(line, 0, end);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new CliUsageException($"{what}: the first line of '{path}' is not UTF-8");
+            throw new CliUsageException(ex.Message);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Websockify.Auth;
 using Websockify.Hosting;
 using Websockify.Listening;
 using Websockify.Logging;
@@ -6,6 +7,7 @@ using Websockify.Recording;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
+using Websockify.Tokens;
 using Websockify.Web;
 using Websockify.Wrapping;
 
@@ -34,7 +36,8 @@ internal static class OptionsBuilder
     {
         foreach (var (needs, option) in Dependencies)
         {
-            if (args.Has(option) && !args.Has(needs))
+            // --target-config is upstream's spelling of --token-plugin TokenFile: it satisfies the check as there.
+            if (args.Has(option) && !args.Has(needs) && !(needs == "token-plugin" && args.Has("target-config")))
             {
                 throw new CliUsageException($"You must use --{needs} to use --{option}");
             }
@@ -48,7 +51,14 @@ internal static class OptionsBuilder
             }
         }
 
+        if (args.Has("libserver"))
+        {
+            throw new CliUsageException(
+                "--libserver selects upstream's Python library server (no TLS, no plugins, no daemon mode); this websockify has one server, so leave the option out");
+        }
+
         var inetd = args.Has("inetd");
+        var tokens = BuildTokens(args, workingDirectory);
         var unixListen = BuildUnixListen(args, workingDirectory);
         var unixTarget = args.Value("unix-target") is { } unixPath ? UnixTarget(unixPath, workingDirectory) : null;
         if (unixTarget is not null && args.WrapCommand is not null)
@@ -57,9 +67,9 @@ internal static class OptionsBuilder
         }
 
         // With --unix-listen the listen positional is optional (given: TCP as well), except in wrap mode, where
-        // it names the port the program binds; with --unix-target there is no target positional.
+        // it names the port the program binds; with --unix-target or a token plugin there is no target positional.
         var (listen, target) = ParsePositionals(
-            args, listenOptional: socketsPassed || inetd || (unixListen is not null && args.WrapCommand is null), targetGiven: unixTarget is null);
+            args, listenOptional: socketsPassed || inetd || (unixListen is not null && args.WrapCommand is null), targetGiven: unixTarget is null && tokens is null);
         var tls = BuildTls(args, workingDirectory, fileExists, credentialsDirectory);
         var targetTls = BuildTargetTls(args, workingDirectory);
         return new ProxyOptions
@@ -71,6 +81,10 @@ internal static class OptionsBuilder
                 : target is null ? null : TargetEndpoint.Tcp(target.Host!, target.Port, tls: targetTls is not null),
             TargetProxyProtocol = args.Value("target-proxy-protocol") is { } proxyProtocol ? ParseProxyProtocol(proxyProtocol) : null,
             TargetTls = targetTls,
+            Tokens = tokens,
+            Auth = args.Value("auth-plugin") is { } authPlugin
+                ? BuildAuth(authPlugin, args, workingDirectory, credentialsDirectory, tls.VerifyClient)
+                : null,
             Wrap = args.WrapCommand is { } command
                 ? new WrapSettings(command, ParseWrapMode(args.Value("wrap-mode") ?? "exit"), args.Value("rebind-lib") is { } lib ? Path.GetFullPath(lib, workingDirectory) : null)
                 : null,
@@ -95,6 +109,41 @@ internal static class OptionsBuilder
             Record = args.Value("record") is { Length: > 0 } record ? new RecordSettings(Path.GetFullPath(record, workingDirectory)) : null,
             Traffic = args.Has("traffic"),
         };
+    }
+
+    /// <summary>
+    /// <c>--token-plugin</c> and <c>--token-source</c>, or upstream's older <c>--target-config FILE</c>,
+    /// which means <c>TokenFile</c> with that file and, as upstream, wins over <c>--token-plugin</c>.
+    /// </summary>
+    private static TokenSettings? BuildTokens(ParsedArguments args, string workingDirectory)
+    {
+        var (name, source) = args.Value("target-config") is { } config
+            ? ("TokenFile", Path.GetFullPath(config, workingDirectory))
+            : (args.Value("token-plugin"), args.Value("token-source"));
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (args.WrapCommand is not null)
+        {
+            throw new CliUsageException("--token-plugin cannot be used with a wrapped program (the program is the target)");
+        }
+
+        if (args.Has("unix-target"))
+        {
+            throw new CliUsageException("--token-plugin cannot be used with --unix-target (the plugin chooses each target; a token file can name unix_socket:PATH)");
+        }
+
+        var plugin = TokenPlugins.Find(name);
+        return new TokenSettings(plugin.Name, plugin.Parse(source, workingDirectory), args.Has("host-token"));
+    }
+
+    private static AuthSettings BuildAuth(string name, ParsedArguments args, string workingDirectory, string? credentialsDirectory, bool verifyClient)
+    {
+        var plugin = AuthPlugins.Find(name);
+        var create = plugin.Parse(new AuthSourceArguments(args.Value("auth-source"), workingDirectory, credentialsDirectory, verifyClient));
+        return new AuthSettings(plugin.Name, create, args.Has("web-auth"));
     }
 
     /// <summary>Upstream's integer seconds, 0 = off; our pong timeout defaults to three missed beats.</summary>

@@ -1,3 +1,4 @@
+using Websockify.Auth;
 using Websockify.Hosting;
 using Websockify.Listening;
 using Websockify.Logging;
@@ -5,6 +6,7 @@ using Websockify.Recording;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
+using Websockify.Tokens;
 using Websockify.Web;
 using Websockify.Wrapping;
 
@@ -38,6 +40,12 @@ internal sealed record ProxyOptions
 
     /// <summary><c>--ssl-target</c> (with <c>--ssl-target-cafile</c> or <c>--ssl-target-insecure</c>); null: plain target.</summary>
     public TargetTlsSettings? TargetTls { get; init; }
+
+    /// <summary><c>--token-plugin</c> (or <c>--target-config</c>): each session's target comes from its token; null: the fixed target.</summary>
+    public TokenSettings? Tokens { get; init; }
+
+    /// <summary><c>--auth-plugin</c> (with <c>--web-auth</c>); null: every request may go on.</summary>
+    public AuthSettings? Auth { get; init; }
 
     /// <summary>Set for <c>websockify PORT -- PROGRAM ARGS</c>.</summary>
     public WrapSettings? Wrap { get; init; }

@@ -23,10 +23,12 @@ internal static class ServerBuilder
     /// <param name="traffic"><c>--traffic</c>: the legend and event characters on stdout.</param>
     /// <param name="targetProxyProtocol"><c>--target-proxy-protocol</c>; null: target connections carry only the relayed bytes.</param>
     /// <param name="targetTls"><c>--ssl-target</c>'s trust settings, loaded at start-up; null: upstream's checks.</param>
+    /// <param name="auth"><c>--auth-plugin</c> for upgrades; null: every request may go on.</param>
+    /// <param name="webAuth"><c>--web-auth</c>: <paramref name="auth"/> decides on the web server's requests too.</param>
     public static ProxyServer Build(
         ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, ServerLifetime lifetime,
         TimeProvider time, ILogger logger, RecordSettings? record = null, bool traffic = false, ProxyProtocolVersion? targetProxyProtocol = null,
-        TargetTlsContext? targetTls = null)
+        TargetTlsContext? targetTls = null, IConnectionAuthenticator? auth = null, bool webAuth = false)
     {
         var factories = new List<ISessionObserverFactory>();
         if (record is not null)
@@ -45,8 +47,8 @@ internal static class ServerBuilder
         var connector = new TargetConnector(new TargetDialer(limits.ConnectTimeout, time, targetTls), resolver, logger, targetProxyProtocol);
         var stages = new PipelineStages(
             Tls: new TlsNegotiation(tls, logger),
-            UpgradeAuth: AllowAll.Instance,
-            WebAuth: AllowAll.Instance,
+            UpgradeAuth: auth ?? AllowAll.Instance,
+            WebAuth: webAuth && auth is not null ? auth : AllowAll.Instance,
             Web: web is null ? new MethodNotAllowedHandler() : new StaticFileHandler(web, limits, time, logger, shutdown.Token),
             Targets: resolver,
             Session: new SessionStage(connector, sessions, observers, limits, time, logger, heartbeat is null

@@ -30,6 +30,9 @@ internal sealed record TargetEndpoint
 
     public static TargetEndpoint Unix(string path, bool tls = false) => new(null, 0, path, tls);
 
+    /// <summary>The same place over TLS (<c>--ssl-target</c> applies to every target a token plugin returns too).</summary>
+    public TargetEndpoint WithTls() => Tls ? this : new(Host, Port, UnixPath, tls: true);
+
     public override string ToString()
     {
         var address = UnixPath is { } path ? "unix:" + path : EndpointText.Format(Host!, Port);

@@ -18,11 +18,11 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public async Task Unbuilt_option_exits_2_naming_it()
+    public async Task Libserver_exits_2_saying_why()
     {
         var (exit, _, stderr) = await DaemonProcess.RunAsync("--libserver", "6080", "h:1");
         Assert.Equal(2, exit);
-        Assert.Equal("websockify: --libserver is not supported yet\n", stderr);
+        Assert.Contains("websockify: error: --libserver selects upstream's Python library server", stderr);
     }
 
     [Fact]

@@ -155,22 +155,16 @@ public sealed class OptionsBuilderTests
     public void Ssl_ciphers_refuse_openssl_keywords() =>
         Assert.Contains("'HIGH' is not a cipher suite name", UsageError("--ssl-ciphers=HIGH:!aNULL", "6080", "h:1"));
 
-    [Theory]
-    [InlineData("--libserver", "--libserver", "6080", "h:1")]
-    [InlineData("--token-plugin", "--token-plugin=TokenFile", "6080")]
-    [InlineData("--auth-plugin", "--auth-plugin=X", "6080", "h:1")]
-    public void Options_not_built_yet_are_refused_by_name(string name, params string[] argv)
-    {
-        var error = Assert.Throws<CliNotSupportedException>(() => Build(argv));
-        Assert.Equal($"websockify: {name} is not supported yet", error.Message);
-    }
+    [Fact]
+    public void Libserver_is_refused_with_the_reason() =>
+        Assert.Contains("--libserver selects upstream's Python library server", UsageError("--libserver", "6080", "h:1"));
 
     [Theory]
     [InlineData("You must use --token-plugin to use --token-source", "--token-source=x", "6080", "h:1")]
     [InlineData("You must use --auth-plugin to use --auth-source", "--auth-source=x", "6080", "h:1")]
     [InlineData("You must use --web to use --web-auth", "--web-auth", "--auth-plugin=X", "6080", "h:1")]
     [InlineData("You must use --syslog to use --legacy-syslog", "--legacy-syslog", "6080", "h:1")]
-    public void Cross_option_errors_come_before_not_supported(string message, params string[] argv) =>
+    public void Cross_option_errors_come_first(string message, params string[] argv) =>
         Assert.Equal(message, UsageError(argv));
 
     [Fact]
