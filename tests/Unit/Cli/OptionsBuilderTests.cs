@@ -156,13 +156,43 @@ public sealed class OptionsBuilderTests
         Assert.Contains("'HIGH' is not a cipher suite name", UsageError("--ssl-ciphers=HIGH:!aNULL", "6080", "h:1"));
 
     [Fact]
+    public void A_token_plugin_takes_the_place_of_the_target_positional()
+    {
+        var options = Build("--token-plugin=websockify.token_plugins.BasePlugin", "127.0.0.1:6080");
+        Assert.Equal("BasePlugin", options.Tokens!.PluginName);
+        Assert.False(options.Tokens.HostToken);
+        Assert.Null(options.Target);
+        Assert.True(Build("--token-plugin=BasePlugin", "--host-token", "6080").Tokens!.HostToken);
+        Assert.Equal("Too many arguments", UsageError("--token-plugin=BasePlugin", "6080", "h:1"));
+        Assert.Contains("wrapped program", UsageError("--token-plugin=BasePlugin", "6080", "--", "prog"));
+        Assert.Contains("--unix-target", UsageError("--token-plugin=BasePlugin", "--unix-target=/s", "6080"));
+    }
+
+    [Fact]
+    public void An_unknown_token_plugin_is_a_usage_error_listing_the_plugins() =>
+        Assert.Contains("unknown plugin 'my.module.Plugin' (choose from BasePlugin", UsageError("--token-plugin=my.module.Plugin", "6080"));
+
+    [Fact]
+    public void Target_config_satisfies_the_token_plugin_checks() =>
+        Assert.DoesNotContain("You must use", Record.Exception(() => Build("--target-config=t.cfg", "--host-token", "6080"))?.Message ?? "");
+
+    [Fact]
+    public void Auth_plugin_and_web_auth_are_read()
+    {
+        var options = Build("--auth-plugin=ExpectOrigin", "--auth-source=http://a", "--web=/srv", "--web-auth", "6080", "h:1");
+        Assert.Equal("ExpectOrigin", options.Auth!.PluginName);
+        Assert.True(options.Auth.WebAuth);
+        Assert.False(Build("--auth-plugin=ExpectOrigin", "--auth-source=http://a", "6080", "h:1").Auth!.WebAuth);
+    }
+
+    [Fact]
     public void Libserver_is_refused_with_the_reason() =>
         Assert.Contains("--libserver selects upstream's Python library server", UsageError("--libserver", "6080", "h:1"));
 
     [Theory]
     [InlineData("You must use --token-plugin to use --token-source", "--token-source=x", "6080", "h:1")]
     [InlineData("You must use --auth-plugin to use --auth-source", "--auth-source=x", "6080", "h:1")]
-    [InlineData("You must use --web to use --web-auth", "--web-auth", "--auth-plugin=X", "6080", "h:1")]
+    [InlineData("You must use --web to use --web-auth", "--web-auth", "--auth-plugin=ExpectOrigin", "6080", "h:1")]
     [InlineData("You must use --syslog to use --legacy-syslog", "--legacy-syslog", "6080", "h:1")]
     public void Cross_option_errors_come_first(string message, params string[] argv) =>
         Assert.Equal(message, UsageError(argv));
