@@ -50,9 +50,12 @@ public sealed class AuthTests : IDisposable
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(["--auth-plugin", "BasicHTTPAuth", "--auth-source", "@" + credentials, "127.0.0.1:0", target.Address]);
 
+        await using var open = await RawWebSocketClient.ConnectAsync(daemon.Port, Upgrade(daemon.Port, extra: BasicHeader("alice:one")));
+        Assert.Equal(101, open.StatusCode);
         await File.WriteAllTextAsync(credentials, "alice:two\n");
         daemon.Signal(Signals.SIGHUP);
         await daemon.WaitForLineAsync(l => l.Contains("auth source reloaded", StringComparison.Ordinal), LineWait);
+        await open.AssertEchoAsync("a session open across the reload goes on");
         await using (var old = await RawWebSocketClient.ConnectAsync(daemon.Port, Upgrade(daemon.Port, extra: BasicHeader("alice:one"))))
         {
             Assert.Equal(401, old.StatusCode);
