@@ -73,7 +73,9 @@ public sealed partial class WrapTests
         await using var decoy = TcpTarget.Start(async socket => await socket.SendAsync(Encoding.ASCII.GetBytes("decoy\n")));
         var server = await TestPrograms.BindServerAsync();
         var port = TcpTarget.UnusedPort();
-        var pidFile = Path.Combine(Directory.CreateTempSubdirectory("websockify-forged-").FullName, "pid");
+        var scratch = Directory.CreateTempSubdirectory("websockify-forged-");
+        using var cleanup = new TemporaryDirectory(scratch);
+        var pidFile = Path.Combine(scratch.FullName, "pid");
         var starting = DaemonProcess.StartAsync(
             ["--wrap-mode=exit", $"127.0.0.1:{port}", "--", "sh", "-c", "echo $$ > \"$0\"; exec \"$1\" \"$2\" 4 --listen-delay 2000", pidFile, server, port.ToString()]);
         var programPid = 0;

@@ -11,7 +11,9 @@ internal static class TestPrograms
 
     private static async Task<string> CompileAsync(string name)
     {
-        var output = Path.Combine(Directory.CreateTempSubdirectory("websockify-programs-").FullName, name);
+        var directory = Directory.CreateTempSubdirectory("websockify-programs-");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => new TemporaryDirectory(directory).Dispose(); // shared by the whole run
+        var output = Path.Combine(directory.FullName, name);
         await Cli.Wrap("gcc")
             .WithArguments(["-O1", "-Wall", "-Wextra", "-Werror", "-o", output, Path.Combine(RepositoryPaths.Root, "tests", "Integration", "Programs", name + ".c")])
             .ExecuteAsync();
