@@ -30,7 +30,7 @@ internal sealed record TokenRedisSource(string Host, int Port, int Database, str
 
         string Field(int index) => index < fields.Count ? fields[index] : "";
 
-        // A quoted host keeps an IPv6 literal's colons; brackets are allowed around it too.
+        // An IPv6 literal must be quoted ("::1" or "[::1]"): the fields are split at every unquoted colon.
         var host = Field(0) is ['[', .. var inner, ']'] ? inner : Field(0);
         if (host.Length == 0)
         {
