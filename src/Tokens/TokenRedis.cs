@@ -146,7 +146,7 @@ internal sealed class TokenRedis : ITokenSource, IDisposable
         }
         else
         {
-            Failed($"no connection within {Timeout.TotalSeconds:0} s (refused, unreachable or the password was not accepted)");
+            Failed("the first attempt to connect failed (refused, unreachable, timed out, or the password was not accepted)");
         }
 
         return redis;
