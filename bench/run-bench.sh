@@ -28,6 +28,30 @@ fi
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 
+# BENCH_TOKENS=1 adds our binary with token plugins to the same run: TokenFile with 10,000 tokens in one
+# file, and TokenRedis against a redis-server started here (loopback, stopped by PID at the end) with
+# 10,000 keys. Every client then asks for /websockify?token=bench (the other proxies ignore the query).
+target_port=17100
+tokens=()
+path=()
+redis_pid=""
+stop_redis() { if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi; }
+trap stop_redis EXIT
+if [ -n "${BENCH_TOKENS:-}" ]; then
+  "$root/scripts/install-deps.sh" test # redis-server
+  token_file="$out/tokens.cfg"
+  { for i in $(seq 1 9999); do echo "desk$i: 127.0.0.1:$((20000 + i % 1000))"; done; echo "bench: 127.0.0.1:$target_port"; } > "$token_file"
+  redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no > "$out/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  { for i in $(seq 1 9999); do echo "SET desk$i 127.0.0.1:$((20000 + i % 1000))"; done; echo "SET bench '{\"host\": \"127.0.0.1:$target_port\"}'"; } |
+    redis-cli -p "$redis_port" > /dev/null
+  tokens=(--proxy "websockify-unix-tokenfile=$root/build/bin/websockify --token-plugin TokenFile --token-source $token_file {listen}"
+          --proxy "websockify-unix-redis=$root/build/bin/websockify --token-plugin TokenRedis --token-source 127.0.0.1:$redis_port {listen}")
+  path=(--path "/websockify?token=bench")
+fi
+
 # BENCH_RECORD=1 adds our binary with --record to the same run (recordings in $out/record/).
 record=()
 if [ -n "${BENCH_RECORD:-}" ]; then
@@ -41,6 +65,8 @@ fi
   --proxy "websockify-unix=$root/build/bin/websockify {listen} {target}" \
   "${variants[@]}" \
   "${record[@]}" \
+  "${tokens[@]}" \
+  "${path[@]}" --base-port "$target_port" \
   --out "$out" | tee "$out/stdout.txt"
 
 # What the recordings came to: files, bytes, how many are complete, and why any stopped.

@@ -176,8 +176,9 @@ internal static class Program
             background.Add(StatusReporter.RunAsync(notifier, () => server.SessionCount, resolver.Describe, time, stopping.Token));
         }
 
-        var reason = await StoppedOrEndedAsync(stopReason.Task, lifetime, server, notifier, logger).ConfigureAwait(false);
-        notifier.Send(NotifyMessages.Join(NotifyMessages.Stopping, NotifyMessages.Status($"stopping ({reason})")));
+        var (reason, stoppingSent) = await StoppedOrEndedAsync(stopReason.Task, lifetime, server, notifier, logger).ConfigureAwait(false);
+        var status = NotifyMessages.Status($"stopping ({reason})");
+        notifier.Send(stoppingSent ? status : NotifyMessages.Join(NotifyMessages.Stopping, status));
         await server.StopAsync(reason).ConfigureAwait(false);
         await stopping.CancelAsync().ConfigureAwait(false);
 
@@ -193,11 +194,13 @@ internal static class Program
     /// stops accepting and waits, unbounded as upstream, for the connections it has; a signal meanwhile
     /// still stops it the usual way (1001 to each session).
     /// </summary>
-    private static async Task<string> StoppedOrEndedAsync(Task<string> stopped, ServerLifetime lifetime, ProxyServer server, ServiceNotifier notifier, ILogger logger)
+    /// <returns>Why, and whether STOPPING=1 went out already (it does when the server ends on its own).</returns>
+    private static async Task<(string Reason, bool StoppingSent)> StoppedOrEndedAsync(
+        Task<string> stopped, ServerLifetime lifetime, ProxyServer server, ServiceNotifier notifier, ILogger logger)
     {
         if (await Task.WhenAny(stopped, lifetime.Ended).ConfigureAwait(false) == stopped)
         {
-            return await stopped.ConfigureAwait(false);
+            return (await stopped.ConfigureAwait(false), false);
         }
 
         var ended = await lifetime.Ended.ConfigureAwait(false);
@@ -205,6 +208,6 @@ internal static class Program
         notifier.Send(NotifyMessages.Join(NotifyMessages.Stopping, NotifyMessages.Status(ended)));
         server.StopAccepting();
         await Task.WhenAny(stopped, server.Drained).ConfigureAwait(false);
-        return stopped.IsCompleted ? await stopped.ConfigureAwait(false) : ended;
+        return (stopped.IsCompleted ? await stopped.ConfigureAwait(false) : ended, true);
     }
 }

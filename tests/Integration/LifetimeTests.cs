@@ -121,6 +121,8 @@ public sealed class LifetimeTests
         await notify.WaitForAsync(m => m.Contains("STOPPING=1", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Contains("STATUS=listener exit due to --timeout 1", notify.Assignments);
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        await notify.WaitForAsync(m => m.Contains("STATUS=stopping (listener exit due to --timeout 1)", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Single(notify.Assignments, a => a == "STOPPING=1"); // once, when it ended
     }
 
     [Fact]
