@@ -16,27 +16,20 @@ internal sealed class TokenRedis : ITokenSource, IDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>While Redis stays down, a reconnect fails about every second: one report a minute is enough.</summary>
-    private static readonly TimeSpan ReportEvery = TimeSpan.FromMinutes(1);
-
     /// <summary>Redis error texts are short; a longer one is cut for the log.</summary>
     private const int MaxReasonChars = 200;
 
     private readonly TokenRedisSource source;
-    private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly Task<ConnectionMultiplexer> connecting;
     private readonly Lock state = new();
     private bool up;
     private bool reported;
-    private long failuresSinceReport;
-    private long lastReport;
     private int disposed;
 
     private TokenRedis(TokenRedisSource source, TokenSourceContext context)
     {
         this.source = source;
-        time = context.Time;
         logger = context.Logger;
         TokenRedisLog.Opened(logger, source.ToString());
         var options = Options(source);
@@ -129,7 +122,8 @@ internal sealed class TokenRedis : ITokenSource, IDisposable
         {
             if (e.ConnectionType == ConnectionType.Interactive)
             {
-                Failed($"{e.FailureType}" + (e.Exception is { } ex ? ": " + Reason(ex.InnerException ?? ex, null) : ""));
+                // The outer message repeats the failure type and adds the library's version; the inner one is the socket's.
+                Failed($"{e.FailureType}" + (e.Exception?.InnerException is { } inner ? ": " + Reason(inner, null) : ""));
             }
         };
         redis.ConnectionRestored += (_, e) =>
@@ -152,29 +146,17 @@ internal sealed class TokenRedis : ITokenSource, IDisposable
         return redis;
     }
 
+    /// <summary>Logged on the change only: the failed reconnects that follow (about one a second) raise no event,
+    /// and each refused lookup is logged by the resolver.</summary>
     private void Failed(string reason)
     {
         lock (state)
         {
-            var now = time.GetTimestamp();
             if (up || !reported)
             {
                 up = false;
                 reported = true;
-                failuresSinceReport = 0;
-                lastReport = now;
                 TokenRedisLog.Down(logger, source.ToString(), reason);
-            }
-            else
-            {
-                failuresSinceReport++;
-            }
-
-            if (failuresSinceReport > 0 && time.GetElapsedTime(lastReport, now) >= ReportEvery)
-            {
-                TokenRedisLog.StillDown(logger, source.ToString(), failuresSinceReport, reason);
-                failuresSinceReport = 0;
-                lastReport = now;
             }
         }
     }

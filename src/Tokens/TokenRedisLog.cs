@@ -13,7 +13,4 @@ internal static partial class TokenRedisLog
 
     [LoggerMessage(1162, LogLevel.Information, "TokenRedis: connected to Redis at {Server}", EventName = "TokenRedisUp")]
     public static partial void Up(ILogger logger, string server);
-
-    [LoggerMessage(1163, LogLevel.Warning, "TokenRedis: Redis at {Server} is still unreachable ({Failures} failed attempts since the last report): {Reason}", EventName = "TokenRedisStillDown")]
-    public static partial void StillDown(ILogger logger, string server, long failures, string reason);
 }

@@ -50,6 +50,17 @@ public sealed class TokenRedisTests
         }
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:notaport", "TokenRedis port must be a number from 1 to 65535")]
+    [InlineData("127.0.0.1:6379:x", "TokenRedis db must be a number")]
+    [InlineData("127.0.0.1:6379:0:pw:ns:extra", "at most 5 fields")]
+    public async Task A_bad_source_is_a_usage_error(string source, string message)
+    {
+        var (code, _, stderr) = await DaemonProcess.RunAsync("--token-plugin", "TokenRedis", "--token-source", source, "127.0.0.1:0");
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Json_and_plain_values_reach_their_target_byte_exact()
     {
