@@ -85,6 +85,34 @@ public sealed class TokenRedisTests
     }
 
     [Fact]
+    public async Task Concurrent_lookups_share_one_redis_connection()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var target = TcpTarget.Echo();
+        const int Sessions = 40;
+        for (var i = 0; i < Sessions; i++)
+        {
+            await redis.SetAsync($"desk{i}", target.Address);
+        }
+
+        await using var daemon = await StartDaemonAsync($"127.0.0.1:{redis.Port}");
+        var clients = await Task.WhenAll(Enumerable.Range(0, Sessions).Select(i => UpgradeAsync(daemon, $"desk{i}")));
+        try
+        {
+            await Task.WhenAll(clients.Select(AssertBytesEchoedAsync));
+            Assert.Equal(Sessions, target.Accepted);
+            Assert.Equal(2, await redis.ConnectedClientsAsync()); // the daemon's one, and this query's
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Database_namespace_and_password_are_used()
     {
         const string Password = "pa:ss word";

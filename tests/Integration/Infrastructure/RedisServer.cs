@@ -131,6 +131,27 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>How many clients the server has now, this query's own connection included (INFO clients).</summary>
+    public async Task<int> ConnectedClientsAsync()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Port), timeout.Token);
+        await using var stream = new NetworkStream(socket);
+        if (_password is not null)
+        {
+            await stream.WriteAsync(Command([Bytes("AUTH"), Bytes(_password)]), timeout.Token);
+            await ReadLineAsync(stream, timeout.Token);
+        }
+
+        await stream.WriteAsync(Command([Bytes("INFO"), Bytes("clients")]), timeout.Token);
+        var header = await ReadLineAsync(stream, timeout.Token); // $LENGTH
+        var body = new byte[int.Parse(header.AsSpan(1)) + 2];
+        await stream.ReadExactlyAsync(body, timeout.Token);
+        var line = Encoding.ASCII.GetString(body).Split("\r\n").Single(l => l.StartsWith("connected_clients:", StringComparison.Ordinal));
+        return int.Parse(line.AsSpan("connected_clients:".Length));
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
