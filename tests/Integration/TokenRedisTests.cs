@@ -173,6 +173,19 @@ public sealed class TokenRedisTests
     }
 
     [Fact]
+    public async Task A_key_that_is_not_a_string_is_refused_with_403()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var target = TcpTarget.Echo();
+        await redis.PushAsync("tok", target.Address);
+        await using var daemon = await StartDaemonAsync($"127.0.0.1:{redis.Port}");
+        await using var client = await UpgradeAsync(daemon, "tok");
+        Assert.Equal(403, client.StatusCode);
+        Assert.Equal(0, target.Accepted);
+        await daemon.WaitForLineAsync(line => line.Contains("the key does not hold a string", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_value_over_4_KiB_is_refused_with_403()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -106,7 +106,12 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>SET key value in <paramref name="database"/>, authenticated when the server has a password.</summary>
     public async Task SetAsync(string key, string value, int database = 0) => await SetAsync(key, Encoding.UTF8.GetBytes(value), database);
 
-    public async Task SetAsync(string key, byte[] value, int database = 0)
+    public async Task SetAsync(string key, byte[] value, int database = 0) => await RunAsync(database, [Bytes("SET"), Bytes(key), value]);
+
+    /// <summary>RPUSH: a key that holds a list, not a string.</summary>
+    public async Task PushAsync(string key, string value) => await RunAsync(0, [Bytes("RPUSH"), Bytes(key), Bytes(value)]);
+
+    private async Task RunAsync(int database, byte[][] command)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -119,14 +124,14 @@ internal sealed class RedisServer : IAsyncDisposable
         }
 
         commands.Add([Bytes("SELECT"), Bytes(database.ToString())]);
-        commands.Add([Bytes("SET"), Bytes(key), value]);
-        foreach (var command in commands)
+        commands.Add(command);
+        foreach (var each in commands)
         {
-            await stream.WriteAsync(Command(command), timeout.Token);
-            var reply = await ReadLineAsync(stream, timeout.Token);
-            if (!reply.StartsWith('+'))
+            await stream.WriteAsync(Command(each), timeout.Token);
+            var reply = await ReadLineAsync(stream, timeout.Token); // +OK or :N
+            if (reply is not ['+' or ':', ..])
             {
-                throw new InvalidOperationException($"redis-server answered {reply} to {Encoding.UTF8.GetString(command[0])}");
+                throw new InvalidOperationException($"redis-server answered {reply} to {Encoding.UTF8.GetString(each[0])}");
             }
         }
     }
