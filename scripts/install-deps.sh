@@ -10,8 +10,9 @@ declare -A groups=(
   # SslStream loads libssl3 at run time; openssl makes the tests' certificates.
   [build]="gcc make zlib1g-dev libssl3 openssl"
   # Real programs the tests drive: targets, wrapped programs, systemd's tools (systemd-analyze needs
-  # man-db for Documentation=), and the packaging tests' builders and linters.
-  [test]="@build @deb @rpm socat tigervnc-standalone-server inetutils-telnetd systemd man-db lintian rpmlint groff-base"
+  # man-db for Documentation=), the packaging tests' builders and linters, and redis-server for the
+  # TokenRedis tests (each test starts its own on loopback).
+  [test]="@build @deb @rpm socat tigervnc-standalone-server inetutils-telnetd systemd man-db lintian rpmlint groff-base redis-server"
   # make deb and make rpm.
   [deb]="dpkg-dev debhelper fakeroot"
   [rpm]="rpm"

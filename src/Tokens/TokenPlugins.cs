@@ -15,6 +15,11 @@ internal static class TokenPlugins
     [
         // Upstream's base class: every lookup finds nothing (a way to refuse every token while keeping the port up).
         new("BasePlugin", (_, _) => _ => NoTokens.Instance),
+        new("TokenRedis", (source, _) =>
+        {
+            var redis = TokenRedisSource.Parse(source);
+            return context => TokenRedis.Open(redis, context);
+        }),
     ];
 
     public static TokenPlugin Find(string name)
