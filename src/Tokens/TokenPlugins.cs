@@ -15,6 +15,10 @@ internal static class TokenPlugins
     [
         // Upstream's base class: every lookup finds nothing (a way to refuse every token while keeping the port up).
         new("BasePlugin", (_, _) => _ => NoTokens.Instance),
+        TokenFile.Plugin,
+        ReadOnlyTokenFile.Plugin,
+        TokenFileName.Plugin,
+        UnixDomainSocketDirectory.Plugin,
         new("TokenRedis", (source, _) =>
         {
             var redis = TokenRedisSource.Parse(source);
