@@ -9,6 +9,7 @@ internal sealed class UnixTarget : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private readonly Task _acceptLoop;
+    private int _accepted;
 
     private UnixTarget(string path, Func<Socket, Task> handler)
     {
@@ -20,6 +21,9 @@ internal sealed class UnixTarget : IAsyncDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
 
     public static UnixTarget Start(string path, Func<Socket, Task> handler) => new(path, handler);
 
@@ -58,6 +62,7 @@ internal sealed class UnixTarget : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _accepted);
             lock (_connections)
             {
                 _connections.Add(RunAsync(socket, handler));
