@@ -94,7 +94,7 @@ internal sealed class TokenFileSet(string source, ILogger logger)
         long total = 0;
         foreach (var path in paths)
         {
-            if (LibC.RealPath(path, out _) is not { } real || !LibC.TryGetLinkStatus(real, out var status, out _) || status.Kind != FileKind.Regular)
+            if (!TryStatFollowing(path, out var real, out var status))
             {
                 continue; // a sub-directory, a dangling link, a fifo: not a token file (upstream skips them too)
             }
@@ -136,6 +136,19 @@ internal sealed class TokenFileSet(string source, ILogger logger)
         }
 
         return null;
+    }
+
+    /// <summary>stat(2) as upstream's <c>is_file()</c> sees it: one lstat for a plain file, realpath only for a symbolic link.</summary>
+    private static bool TryStatFollowing(string path, out string real, out FileStatus status)
+    {
+        real = path;
+        if (LibC.TryGetLinkStatus(path, out status, out _) && status.Kind == FileKind.Regular)
+        {
+            return true;
+        }
+
+        return status.Kind == FileKind.Other && LibC.RealPath(path, out _) is { } resolved
+            && LibC.TryGetLinkStatus(real = resolved, out status, out _) && status.Kind == FileKind.Regular;
     }
 
     private CachedFile Read(string path, string real, FileStamp stamp)
