@@ -90,7 +90,7 @@ internal sealed class TokenFileSet(string source, ILogger logger)
         }
 
         var next = new Dictionary<string, CachedFile>(StringComparer.Ordinal);
-        var changed = force || paths.Count != _files.Count;
+        var changed = force;
         long total = 0;
         foreach (var path in paths)
         {

@@ -57,15 +57,19 @@ public sealed class TokenFilePluginTests : IDisposable
     }
 
     [Fact]
-    public void A_directory_of_files_is_merged_in_name_order_sub_directories_ignored()
+    public void A_directory_of_files_is_merged_in_name_order_sub_directories_and_dangling_links_ignored()
     {
         Write("d/a.cfg", "one: h:1\nshared: h:10\n");
         Write("d/b.cfg", "two: h:2\nshared: h:20\n");
         Write("d/sub/c.cfg", "three: h:3\n");
+        File.CreateSymbolicLink(Path.Combine(_dir, "d", "dangling.cfg"), Path.Combine(_dir, "nowhere"));
         var set = new TokenFileSet(Path.Combine(_dir, "d"), NullLogger.Instance);
         Assert.Null(set.Refresh());
         Assert.Equal(["one", "shared", "two"], set.Table.Keys.Order());
         Assert.Equal(20, set.Table["shared"].Port);
+        var before = set.Table;
+        set.Refresh();
+        Assert.Same(before, set.Table); // the entry that is not a file does not count as a change each time
     }
 
     [Fact]
