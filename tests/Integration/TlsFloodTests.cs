@@ -42,9 +42,12 @@ public sealed class TlsFloodTests
         // no collection ran during the whole test and resident memory rose linearly with garbage, for the
         // fixed code too (CI failed so). The 4 MiB budget set above makes collections, and with them
         // finalizers, run as they did where the figures were measured, whatever the machine.
+        // The bound is half of what the leak costs over the rounds after the warm-up (about 6 MiB a round,
+        // so 48 MiB over 2,400 handshakes); the fixed code has been seen to grow by up to 11 MiB there, in
+        // steps of the allocator's arenas, when other tests' builds load the machine.
         var growth = resident[^1] - resident[WarmUpRounds - 1];
         var report = string.Join(", ", resident.Select(r => $"{r / 1024} KiB"));
-        Assert.True(growth < 10L * 1024 * 1024, $"resident memory after each round of {PerRound} stalled handshakes: {report}");
+        Assert.True(growth < 24L * 1024 * 1024, $"resident memory after each round of {PerRound} stalled handshakes: {report}");
 
         // Each was ended by the handshake deadline (the log line may trail the close by a moment).
         var timedOut = 0;
