@@ -28,6 +28,7 @@ fi
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 
+# BENCH_RESULTS=bench/OTHER.md writes the table there instead (a partial run keeps the full one).
 # BENCH_TOKENS=1 adds our binary with token plugins to the same run: TokenFile with 10,000 tokens in one
 # file, and TokenRedis against a redis-server started here (loopback, stopped by PID at the end) with
 # 10,000 keys. Every client then asks for /websockify?token=bench (the other proxies ignore the query).
@@ -89,5 +90,5 @@ record_note() {
   echo
   cat "$out/report.md"
   if [ -n "${BENCH_RECORD:-}" ]; then echo; record_note; fi
-} > "$root/bench/RESULTS.md"
-echo "bench: wrote bench/RESULTS.md (raw data in $out)"
+} > "$root/${BENCH_RESULTS:-bench/RESULTS.md}"
+echo "bench: wrote ${BENCH_RESULTS:-bench/RESULTS.md} (raw data in $out)"
