@@ -19,6 +19,7 @@ internal static class TokenPlugins
         ReadOnlyTokenFile.Plugin,
         TokenFileName.Plugin,
         UnixDomainSocketDirectory.Plugin,
+        JwtTokenApi.Plugin,
         new("TokenRedis", (source, _) =>
         {
             var redis = TokenRedisSource.Parse(source);
