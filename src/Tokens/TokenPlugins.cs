@@ -19,6 +19,8 @@ internal static class TokenPlugins
         ReadOnlyTokenFile.Plugin,
         TokenFileName.Plugin,
         UnixDomainSocketDirectory.Plugin,
+        TokenApi.BasePlugin,
+        TokenApi.JsonPlugin,
         JwtTokenApi.Plugin,
         new("TokenRedis", (source, _) =>
         {
