@@ -47,7 +47,7 @@ internal static class OptionTable
         new("prefer-ipv6", '6', null, Yes, "prefer IPv6 when resolving the listen address"),
         new("libserver", null, null, Yes, "upstream's Python HTTP server engine: has no meaning here and is refused"),
         new("target-config", null, "FILE", Yes, "configuration file containing valid targets (deprecated: use --token-plugin=TokenFile --token-source=FILE)"),
-        new("token-plugin", null, "CLASS", Yes, "use a token plugin to resolve targets (sources: TokenFile, ReadOnlyTokenFile FILE or DIR of 'token: host:port' lines; TokenFileName DIR of files holding host:port; UnixDomainSocketDirectory DIR of sockets; TokenRedis host[:port[:db[:password[:namespace]]]]; BasePlugin none)"),
+        new("token-plugin", null, "CLASS", Yes, "use a token plugin to resolve targets (sources: TokenFile, ReadOnlyTokenFile FILE or DIR of 'token: host:port' lines; TokenFileName DIR of files holding host:port; UnixDomainSocketDirectory DIR of sockets; TokenRedis host[:port[:db[:password[:namespace]]]]; BaseTokenAPI, JSONTokenApi URL with %s; JWTTokenApi KEYFILE, PEM public key or base64url secret; BasePlugin none)"),
         new("token-source", null, "ARG", Yes, "an argument to be passed to the token plugin (see --token-plugin)"),
         new("host-token", null, null, Yes, "use the host HTTP header as token instead of the token URL query parameter"),
         new("auth-plugin", null, "CLASS", Yes, "use an authentication plugin (sources: BasicHTTPAuth user:password or @FILE, default the credential websockify-auth-source; ExpectOrigin 'ORIGIN ...'; ClientCertCNAuth 'CN ...' with --verify-client; BasePlugin none)"),
