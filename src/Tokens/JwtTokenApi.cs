@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -150,16 +149,7 @@ internal sealed class JwtTokenApi : ITokenSource, IReloadable, IDisposable
             return TokenLookup.Invalid(nbf.ValueKind == JsonValueKind.Number ? "the JWT is not valid yet" : "the JWT's nbf is not a number");
         }
 
-        var host = claims.TryGetProperty("host", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
-        var port = claims.TryGetProperty("port", out var p)
-            ? p.ValueKind switch
-            {
-                JsonValueKind.String => p.GetString(),
-                JsonValueKind.Number when p.TryGetInt32(out var n) => n.ToString(CultureInfo.InvariantCulture),
-                _ => null,
-            }
-            : null;
-        return host is not null && port is not null && TokenTarget.Tcp(host, port) is { } target
+        return TokenTarget.FromHostAndPort(claims) is { } target
             ? TokenLookup.Found(target)
             : TokenLookup.Invalid("the JWT's host and port claims do not name a target");
     }

@@ -107,17 +107,7 @@ internal sealed class TokenApi : ITokenSource, IDisposable
         try
         {
             using var document = JsonDocument.Parse(body, Json);
-            var root = document.RootElement;
-            var host = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("host", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
-            var port = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("port", out var p)
-                ? p.ValueKind switch
-                {
-                    JsonValueKind.String => p.GetString(),
-                    JsonValueKind.Number when p.TryGetInt32(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    _ => null,
-                }
-                : null;
-            return host is not null && port is not null && TokenTarget.Tcp(host, port) is { } target
+            return TokenTarget.FromHostAndPort(document.RootElement) is { } target
                 ? TokenLookup.Found(target)
                 : TokenLookup.Invalid("the token API's JSON has no host and port of a target");
         }

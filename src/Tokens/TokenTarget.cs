@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Websockify.Targets;
 
 namespace Websockify.Tokens;
@@ -45,6 +46,24 @@ internal static class TokenTarget
             && number is > 0 and <= 65535
                 ? TargetEndpoint.Tcp(host, number)
                 : null;
+    }
+
+    /// <summary>A JSON object's <c>host</c> (a string) and <c>port</c> (a number or a string): JSONTokenApi's answer, a JWT's claims.</summary>
+    public static TargetEndpoint? FromHostAndPort(JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("host", out var host) || host.ValueKind != JsonValueKind.String
+            || !json.TryGetProperty("port", out var port))
+        {
+            return null;
+        }
+
+        var portText = port.ValueKind switch
+        {
+            JsonValueKind.String => port.GetString(),
+            JsonValueKind.Number when port.TryGetInt32(out var number) => number.ToString(CultureInfo.InvariantCulture),
+            _ => null,
+        };
+        return portText is null ? null : Tcp(host.GetString()!, portText);
     }
 
     public static TargetEndpoint? Unix(string path) =>
