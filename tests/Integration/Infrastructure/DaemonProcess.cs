@@ -15,6 +15,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DaemonProcess(Process process)
     {
@@ -97,6 +98,8 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
             await Task.Delay(20);
         }
 
+        // The last lines may still be in the pipe: wait for its end, but not for a child that inherited it.
+        await Task.WhenAny(_stderrEnded.Task, Task.Delay(TimeSpan.FromSeconds(2)));
         return _process.ExitCode;
     }
 
@@ -160,7 +163,14 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = psi };
         var daemon = new DaemonProcess(process);
-        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            daemon.OnLine(e.Data);
+            if (e.Data is null)
+            {
+                daemon._stderrEnded.TrySetResult(); // every line the daemon wrote has been read
+            }
+        };
         process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
         process.Start();
         process.BeginErrorReadLine();
