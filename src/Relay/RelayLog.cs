@@ -8,6 +8,6 @@ internal static partial class RelayLog
         EventName = "SessionEnded")]
     public static partial void SessionEnded(ILogger logger, string client, RelayOutcome outcome, long bytesToTarget, long bytesToClient, double seconds);
 
-    [LoggerMessage(403, LogLevel.Information, "{Client}: no answer to the heartbeat for {Seconds} s, closing", EventName = "NoHeartbeatAnswer")]
+    [LoggerMessage(405, LogLevel.Information, "{Client}: no answer to the heartbeat for {Seconds} s, closing", EventName = "NoHeartbeatAnswer")]
     public static partial void NoHeartbeatAnswer(ILogger logger, string client, double seconds);
 }
