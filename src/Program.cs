@@ -147,7 +147,12 @@ internal static class Program
 
         using var lifetime = new ServerLifetime(options.Lifetime, time);
         var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol, targetTls,
-            auth, options.Auth?.WebAuth ?? false);
+            auth, options.Auth?.WebAuth ?? false, options.Legacy);
+        if (options.Legacy.AllowHixie)
+        {
+            Legacy.LegacyLog.HixieAllowed(logger);
+        }
+
         var serving = server.RunAsync();
         if (listeners.Connection is { } accepted)
         {

@@ -58,6 +58,8 @@ internal static class OptionTable
         new("syslog", null, "SYSLOG", Yes, "also log to a syslog server: HOST:PORT (UDP) or a unix socket path such as /dev/log"),
         new("legacy-syslog", null, null, Yes, "use the old syslog protocol (RFC 3164) instead of RFC 5424"),
         new("file-only", null, null, Yes, "use this to disable directory listings in the web server"),
+        new("allow-hixie", null, null, Yes, "also accept the old Hixie-75/76 WebSocket drafts (insecure, no browser of today speaks them; base64 payload)"),
+        new("flash-policy", null, null, Yes, "answer Flash's <policy-file-request/> on the same port with a policy allowing every domain and port"),
     ];
 
     public static OptionSpec? FindShort(char c) => All.FirstOrDefault(o => o.Short == c);

@@ -108,6 +108,7 @@ internal static class OptionsBuilder
             // Upstream's `if record:`: an empty FILE records nothing.
             Record = args.Value("record") is { Length: > 0 } record ? new RecordSettings(Path.GetFullPath(record, workingDirectory)) : null,
             Traffic = args.Has("traffic"),
+            Legacy = new Legacy.LegacyProtocols(args.Has("allow-hixie"), args.Has("flash-policy")),
         };
     }
 

@@ -73,6 +73,9 @@ internal sealed record ProxyOptions
     /// <summary><c>--traffic</c>: per-frame characters on stdout.</summary>
     public bool Traffic { get; init; }
 
+    /// <summary><c>--allow-hixie</c>, <c>--flash-policy</c>: the old protocols, each off unless named.</summary>
+    public Legacy.LegacyProtocols Legacy { get; init; } = Websockify.Legacy.LegacyProtocols.None;
+
     /// <summary><c>--heartbeat</c>; null when off (upstream's 0).</summary>
     public HeartbeatSettings? Heartbeat { get; init; }
 }

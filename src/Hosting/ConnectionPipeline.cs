@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Websockify.Connections;
 using Websockify.Dispatch;
 using Websockify.Http;
+using Websockify.Legacy;
 using Websockify.Listening;
 using Websockify.Relay;
 using Websockify.Targets;
@@ -12,7 +13,8 @@ using Websockify.WebSockets;
 namespace Websockify.Hosting;
 
 /// <summary>
-/// Everything one accepted connection goes through, top to bottom: TLS negotiation; request dispatch
+/// Everything one accepted connection goes through, top to bottom: TLS negotiation; with
+/// <c>--flash-policy</c>, Flash's policy request; request dispatch
 /// (plain HTTP requests go to the web handler, as many as it keeps the connection for); authentication;
 /// target resolution; the 101; the session. Until the 101 every step runs under the handshake deadline.
 /// Any failure ends this connection only.
@@ -58,9 +60,15 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
                 return await EndAsync(connection).ConfigureAwait(false);
             }
 
+            if (stages.Legacy.FlashPolicy && await FlashPolicy.TryAnswerAsync(connection, deadline.Token).ConfigureAwait(false))
+            {
+                LegacyLog.FlashPolicyAnswered(logger, connection.LogName);
+                return await EndAsync(connection).ConfigureAwait(false);
+            }
+
             while (true)
             {
-                var next = await RequestDispatcher.NextAsync(connection, deadline.Token).ConfigureAwait(false);
+                var next = await RequestDispatcher.NextAsync(connection, stages.Legacy.AllowHixie, deadline.Token).ConfigureAwait(false);
                 switch (next.Kind)
                 {
                     case RequestKind.Closed:
@@ -125,8 +133,17 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
         }
 
         connection.Target = resolution.Target;
-        await HttpResponseWriter.WriteSwitchingProtocolsAsync(connection.Transport, handshake.AcceptKey, handshake.Subprotocol.Name, cancellationToken)
-            .ConfigureAwait(false);
+        if (handshake.Hixie is { } hixie)
+        {
+            LegacyLog.HixieHandshake(logger, connection.LogName, hixie.Draft == HixieDraft.Hixie76 ? "Hixie-76" : "Hixie-75");
+            await hixie.WriteResponseAsync(connection.Transport, handshake.Subprotocol, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await HttpResponseWriter.WriteSwitchingProtocolsAsync(connection.Transport, handshake.AcceptKey, handshake.Subprotocol.Name, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         connection.UpgradedAt = time.GetTimestamp();
         HttpLog.Request(logger, connection.LogName, request.Method, request.Target, request.Version, 101);
         return handshake;

@@ -1,5 +1,6 @@
 using Websockify.Auth;
 using Websockify.Http;
+using Websockify.Legacy;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -9,7 +10,7 @@ namespace Websockify.Hosting;
 /// <summary>
 /// The seams of <see cref="ConnectionPipeline"/>, chosen at start-up: TLS, who may go on (for upgrades,
 /// and for the web handler with <c>--web-auth</c>), what answers plain HTTP, where sessions go, and the
-/// session itself.
+/// session itself, and which of the old protocols are allowed.
 /// </summary>
 internal sealed record PipelineStages(
     TlsNegotiation Tls,
@@ -17,4 +18,5 @@ internal sealed record PipelineStages(
     IConnectionAuthenticator WebAuth,
     IHttpRequestHandler Web,
     ITargetResolver Targets,
-    SessionStage Session);
+    SessionStage Session,
+    LegacyProtocols Legacy);

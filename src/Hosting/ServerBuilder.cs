@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Websockify.Auth;
 using Websockify.Connections;
 using Websockify.Http;
+using Websockify.Legacy;
 using Websockify.Recording;
 using Websockify.Relay;
 using Websockify.Targets;
@@ -25,10 +26,11 @@ internal static class ServerBuilder
     /// <param name="targetTls"><c>--ssl-target</c>'s trust settings, loaded at start-up; null: upstream's checks.</param>
     /// <param name="auth"><c>--auth-plugin</c> for upgrades; null: every request may go on.</param>
     /// <param name="webAuth"><c>--web-auth</c>: <paramref name="auth"/> decides on the web server's requests too.</param>
+    /// <param name="legacy"><c>--allow-hixie</c>, <c>--flash-policy</c>; null: neither.</param>
     public static ProxyServer Build(
         ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, ServerLifetime lifetime,
         TimeProvider time, ILogger logger, RecordSettings? record = null, bool traffic = false, ProxyProtocolVersion? targetProxyProtocol = null,
-        TargetTlsContext? targetTls = null, IConnectionAuthenticator? auth = null, bool webAuth = false)
+        TargetTlsContext? targetTls = null, IConnectionAuthenticator? auth = null, bool webAuth = false, LegacyProtocols? legacy = null)
     {
         var factories = new List<ISessionObserverFactory>();
         if (record is not null)
@@ -53,7 +55,8 @@ internal static class ServerBuilder
             Targets: resolver,
             Session: new SessionStage(connector, sessions, observers, limits, time, logger, heartbeat is null
                 ? null
-                : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)));
+                : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)),
+            Legacy: legacy ?? LegacyProtocols.None);
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
         return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime, observers);
     }

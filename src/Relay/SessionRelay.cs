@@ -28,7 +28,7 @@ internal sealed class SessionRelay(
 
     public long BytesToClient => Interlocked.Read(ref _bytesToClient);
 
-    public long ClientReads => client.Reader.Reads;
+    public long ClientReads => client.Reads;
 
     public async Task<RelayOutcome> RunAsync()
     {
@@ -42,7 +42,7 @@ internal sealed class SessionRelay(
             {
                 case RelayEnd.ClientClosed:
                     // Upstream echoes the client's code and reason.
-                    await SendCloseAsync(client.Reader.CloseCode, client.Reader.CloseReason).ConfigureAwait(false);
+                    await SendCloseAsync(client.CloseCode, client.CloseReason).ConfigureAwait(false);
                     break;
                 case RelayEnd.TargetError:
                     await SendCloseAsync(CloseCodes.InternalError, "Target connection error").ConfigureAwait(false);
@@ -87,7 +87,7 @@ internal sealed class SessionRelay(
 
         // With both sockets closed the pumps end promptly; only then may the receive buffer go back to the pool.
         await Task.WhenAll(up, down).ConfigureAwait(false);
-        client.Reader.Release();
+        client.Release();
         observer?.OnEnded(new SessionSummary(outcome, BytesToTarget, BytesToClient, time.GetTimestamp()));
         return outcome;
     }
@@ -95,7 +95,7 @@ internal sealed class SessionRelay(
     /// <summary>Daemon shutdown: tell the client (1001) and the target (FIN); the pumps then wind down as usual.</summary>
     public Task RequestCloseAsync() => CloseBothAsync("Server shutting down");
 
-    public ValueTask<bool> TrySendPingAsync() => client.Writer.TrySendPingAsync();
+    public ValueTask<bool> TrySendPingAsync() => client.TrySendPingAsync();
 
     /// <summary>The heartbeat gave up on the client: the same close as at shutdown, logged as what it was.</summary>
     public void CloseUnanswered(TimeSpan silence)
@@ -183,8 +183,8 @@ internal sealed class SessionRelay(
         switch (read.Kind)
         {
             case MessageKind.Close:
-                var code = client.Reader.CloseCode;
-                return new RelayOutcome(RelayEnd.ClientClosed, code is null ? "no status" : $"{code} {client.Reader.CloseReason}".TrimEnd());
+                var code = client.CloseCode;
+                return new RelayOutcome(RelayEnd.ClientClosed, code is null ? "no status" : $"{code} {client.CloseReason}".TrimEnd());
             case MessageKind.ProtocolError:
                 await SendCloseAsync(read.ErrorCode, read.Error).ConfigureAwait(false);
                 return new RelayOutcome(RelayEnd.ClientProtocolError, $"{read.ErrorCode} {read.Error}");
@@ -230,7 +230,7 @@ internal sealed class SessionRelay(
                 busy = read == buffer.Length - Headroom;
 
                 // Once our close frame is out the client takes no more data: drain the target until its FIN.
-                if (!client.Writer.CloseSent && await TrySendToClientAsync(buffer, read).ConfigureAwait(false) is { } gone)
+                if (!client.CloseSent && await TrySendToClientAsync(buffer, read).ConfigureAwait(false) is { } gone)
                 {
                     return gone;
                 }
@@ -267,11 +267,11 @@ internal sealed class SessionRelay(
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            return client.Writer.CloseSent ? null : new RelayOutcome(RelayEnd.ClientDisconnected, ex.Message);
+            return client.CloseSent ? null : new RelayOutcome(RelayEnd.ClientDisconnected, ex.Message);
         }
     }
 
-    private Task SendCloseAsync(int? code, string? reason) => client.Writer.TrySendCloseAsync(code, reason, limits.CloseSendTimeout, time);
+    private Task SendCloseAsync(int? code, string? reason) => client.TrySendCloseAsync(code, reason, limits.CloseSendTimeout, time);
 
     private async Task WaitBoundedAsync(Task task, TimeSpan limit)
     {

@@ -17,11 +17,11 @@ internal sealed class SessionStage(
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(ConnectionContext connection, AcceptedHandshake handshake, CancellationToken shutdown)
     {
-        var channel = ClientChannel.Create(connection.Transport, handshake.Subprotocol.Encoding);
+        var channel = ClientChannel.Create(connection.Transport, connection.Socket, handshake);
         var target = await connector.ConnectAsync(connection, shutdown).ConfigureAwait(false);
         if (target is null)
         {
-            await channel.Writer.TrySendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", limits.CloseSendTimeout, time)
+            await channel.TrySendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", limits.CloseSendTimeout, time)
                 .ConfigureAwait(false);
             await LingeringClose.CloseAsync(connection.Socket, limits.LingerTimeout, time).ConfigureAwait(false);
             return;
@@ -30,7 +30,8 @@ internal sealed class SessionStage(
         var started = time.GetTimestamp();
         var relay = new SessionRelay(channel, connection.Socket, target, limits, time, observers.Open(connection, started));
         sessions.Add(relay);
-        heartbeat?.Add(relay, connection.LogName);
+        var watched = channel.CanPing ? heartbeat : null; // Hixie drafts have no ping: nothing could answer
+        watched?.Add(relay, connection.LogName);
         try
         {
             var outcome = await relay.RunAsync().ConfigureAwait(false);
@@ -38,7 +39,7 @@ internal sealed class SessionStage(
         }
         finally
         {
-            heartbeat?.Remove(relay);
+            watched?.Remove(relay);
             sessions.Remove(relay);
             target.Dispose();
         }

@@ -7,7 +7,7 @@ namespace Websockify.WebSockets;
 /// The old <c>base64</c> subprotocol: each text message is base64 of the bytes. Decoding is streamed
 /// with a carry of at most three characters, so a message of any length needs no more than one buffer.
 /// </summary>
-internal sealed class Base64ClientChannel(Stream stream) : ClientChannel(stream)
+internal sealed class Base64ClientChannel(Stream stream) : FramedClientChannel(stream)
 {
     private readonly byte[] _carry = new byte[4];
     private int _carryLength;

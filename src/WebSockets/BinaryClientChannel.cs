@@ -1,7 +1,7 @@
 namespace Websockify.WebSockets;
 
 /// <summary>Binary messages in both directions; text is refused as upstream does (1003).</summary>
-internal sealed class BinaryClientChannel(Stream stream) : ClientChannel(stream)
+internal sealed class BinaryClientChannel(Stream stream) : FramedClientChannel(stream)
 {
     /// <remarks>An idle wait (empty buffer) carries no payload to check: it is handed straight through, so an idle session holds one async frame fewer.</remarks>
     public override ValueTask<FrameRead> ReceiveAsync(Memory<byte> buffer) =>

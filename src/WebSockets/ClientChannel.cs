@@ -1,20 +1,27 @@
 namespace Websockify.WebSockets;
 
 /// <summary>
-/// The client side of a session as a byte stream: hides whether bytes travel as binary messages or
-/// as base64 text. Framing rules are enforced by <see cref="FrameReader"/> underneath.
+/// The client side of a session as a byte stream: hides how bytes travel (RFC 6455 binary messages,
+/// base64 text, or an old Hixie draft's frames). The relay and the heartbeat see only this surface.
 /// </summary>
 internal abstract class ClientChannel
 {
-    protected ClientChannel(Stream stream)
-    {
-        Writer = new FrameWriter(stream);
-        Reader = new FrameReader(stream, Writer);
-    }
+    /// <summary>How many reads brought bytes from the client so far (the heartbeat's sign of life).</summary>
+    public abstract long Reads { get; }
 
-    public FrameReader Reader { get; }
+    /// <summary>The client's close code; null when it sent none (an empty close, or a protocol without codes).</summary>
+    public abstract int? CloseCode { get; }
 
-    public FrameWriter Writer { get; }
+    public abstract string CloseReason { get; }
+
+    /// <summary>Once our close went out, no more data is sent.</summary>
+    public abstract bool CloseSent { get; }
+
+    /// <summary>Whether the protocol has pings: only then may the heartbeat watch the session.</summary>
+    public abstract bool CanPing { get; }
+
+    public static ClientChannel Create(Stream stream, System.Net.Sockets.Socket socket, AcceptedHandshake handshake) =>
+        handshake.Hixie is { } hixie ? new Legacy.HixieClientChannel(stream, hixie.Draft, socket) : Create(stream, handshake.Subprotocol.Encoding);
 
     public static ClientChannel Create(Stream stream, PayloadEncoding encoding) => encoding switch
     {
@@ -32,7 +39,16 @@ internal abstract class ClientChannel
     /// <summary>
     /// Sends <paramref name="buffer"/>[offset..offset+count] as one message. The caller leaves at least
     /// <see cref="FrameWriter.MaxHeaderLength"/> bytes free before <paramref name="offset"/>.
-    /// False, with nothing sent, once our close frame is out.
+    /// False, with nothing sent, once our close is out.
     /// </summary>
     public abstract ValueTask<bool> TrySendAsync(byte[] buffer, int offset, int count);
+
+    /// <summary>An empty ping unless a write is in progress; false when nothing was sent.</summary>
+    public abstract ValueTask<bool> TrySendPingAsync();
+
+    /// <summary>Our close, once, bounded by <paramref name="limit"/>; a client that is gone or stuck is not an error.</summary>
+    public abstract Task TrySendCloseAsync(int? code, string? reason, TimeSpan limit, TimeProvider time);
+
+    /// <summary>After both pumps ended: hand the receive buffer back to the pool.</summary>
+    public abstract void Release();
 }

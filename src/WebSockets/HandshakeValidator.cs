@@ -3,7 +3,8 @@ using Websockify.Http;
 namespace Websockify.WebSockets;
 
 /// <summary>An accepted upgrade: what to answer and how the payload is encoded.</summary>
-internal sealed record AcceptedHandshake(string AcceptKey, SubprotocolChoice Subprotocol);
+/// <param name="Hixie">Set for an old Hixie-75/76 upgrade (<c>--allow-hixie</c>): its own 101 and framing; <paramref name="AcceptKey"/> is then unused.</param>
+internal sealed record AcceptedHandshake(string AcceptKey, SubprotocolChoice Subprotocol, Legacy.HixieHandshake? Hixie = null);
 
 /// <summary>Checks an upgrade request (RFC 6455 §4.2.1) and refuses it with the right HTTP status.</summary>
 internal static class HandshakeValidator

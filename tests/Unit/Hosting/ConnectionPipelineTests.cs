@@ -8,6 +8,7 @@ using Websockify.Auth;
 using Websockify.Connections;
 using Websockify.Hosting;
 using Websockify.Http;
+using Websockify.Legacy;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -36,7 +37,8 @@ public sealed class ConnectionPipelineTests
         var connector = new TargetConnector(new TargetDialer(Limits.Default.ConnectTimeout, _time), _targets, NullLogger.Instance);
         var stages = new PipelineStages(
             new TlsNegotiation(tls, NullLogger.Instance), _auth, _webAuth, _http, _targets,
-            new SessionStage(connector, new SessionRegistry(), SessionObservers.None, Limits.Default, _time, NullLogger.Instance));
+            new SessionStage(connector, new SessionRegistry(), SessionObservers.None, Limits.Default, _time, NullLogger.Instance),
+            LegacyProtocols.None);
         return new ConnectionPipeline(stages, new ConnectionIds(), Limits.Default, _time, NullLogger.Instance, CancellationToken.None);
     }
 

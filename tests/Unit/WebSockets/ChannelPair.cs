@@ -9,14 +9,14 @@ internal sealed class ChannelPair : IAsyncDisposable
 {
     private readonly Socket _server;
 
-    private ChannelPair(Socket server, ClientChannel channel, NetworkStream raw)
+    private ChannelPair(Socket server, FramedClientChannel channel, NetworkStream raw)
     {
         _server = server;
         Channel = channel;
         Raw = raw;
     }
 
-    public ClientChannel Channel { get; }
+    public FramedClientChannel Channel { get; }
 
     public NetworkStream Raw { get; }
 
@@ -28,7 +28,7 @@ internal sealed class ChannelPair : IAsyncDisposable
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(listener.LocalEndPoint!);
         var server = await listener.AcceptAsync();
-        var channel = ClientChannel.Create(new NetworkStream(server, ownsSocket: false), encoding);
+        var channel = (FramedClientChannel)ClientChannel.Create(new NetworkStream(server, ownsSocket: false), encoding);
         return new ChannelPair(server, channel, new NetworkStream(client, ownsSocket: true));
     }
 
