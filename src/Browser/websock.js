@@ -173,7 +173,8 @@ export default class Websock {
     try {
       // A text frame is base64 (only the base64 mode has them); ArrayBuffer or a view otherwise.
       if (typeof data === 'string') bytes = base64ToBytes(data);
-      else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+      // toString rather than instanceof: the data may come from another realm (iframe, vm).
+      else if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') bytes = new Uint8Array(data);
       else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       else throw new TypeError(`unexpected message data type ${Object.prototype.toString.call(data)}`);
     } catch (err) {
