@@ -6,6 +6,7 @@ endif
 RID     ?= linux-x64
 BUILD   := build
 SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' 2>/dev/null) $(wildcard Directory.Build.props)
+WWW_SOURCES := $(wildcard src/Browser/*.js src/Browser/*.mjs src/Browser/*.html src/Browser/*.css) src/Browser/package-lock.json scripts/build-www.sh
 
 # Installation layout (make install PREFIX=/usr DESTDIR=...).
 PREFIX     ?= /usr/local
@@ -13,6 +14,7 @@ BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/websockify
+WWWDIR     ?= $(PREFIX)/share/websockify/www
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/websockify.service
@@ -21,7 +23,7 @@ UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/web
 
 all: build
 
-build: build-deps $(BUILD)/bin/websockify $(BUILD)/lib/rebind.so
+build: build-deps $(BUILD)/bin/websockify $(BUILD)/lib/rebind.so $(BUILD)/www/wstelnet.html
 
 # gcc, zlib1g-dev and the rest, from Debian's archive where missing (checked with dpkg-query: cheap).
 build-deps:
@@ -36,6 +38,10 @@ $(BUILD)/bin/websockify: $(SOURCES)
 $(BUILD)/lib/rebind.so: native/rebind/rebind.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -fPIC -O2 -Wall -Wextra -Werror $(LDFLAGS) -o $@ $< -ldl
+
+# The browser files for --web: websock.js (and its classic build, the compat script), wstelnet.html, xterm.js from npm.
+$(BUILD)/www/wstelnet.html: $(WWW_SOURCES)
+	scripts/build-www.sh $(BUILD)/www
 
 # Everything: unit tests, then integration tests against the real binary. Installs what it needs.
 test:
@@ -55,7 +61,7 @@ demo-echo: build
 
 # Installs what `make build` made; the unit files are rewritten for BINDIR and SYSCONFDIR.
 install:
-	@test -x $(BUILD)/bin/websockify -a -f $(BUILD)/lib/rebind.so || { echo "run 'make build' first" >&2; exit 1; }
+	@test -x $(BUILD)/bin/websockify -a -f $(BUILD)/lib/rebind.so -a -f $(BUILD)/www/wstelnet.html || { echo "run 'make build' first" >&2; exit 1; }
 	install -D -m 0755 $(BUILD)/bin/websockify $(DESTDIR)$(BINDIR)/websockify
 	install -D -m 0644 $(BUILD)/lib/rebind.so $(DESTDIR)$(LIBDIR)/websockify/rebind.so
 	install -d $(DESTDIR)$(UNITDIR)
@@ -69,6 +75,9 @@ install:
 	install -m 0640 systemd/example.conf $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
 	install -D -m 0644 man/websockify.1 $(DESTDIR)$(MANDIR)/man1/websockify.1
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	# The browser side: `websockify --web $(WWWDIR) ...` serves wstelnet.html and websock.js.
+	cd $(BUILD)/www && find . -type d -exec install -d -m 0755 '$(DESTDIR)$(WWWDIR)/{}' \; \
+		&& find . -type f -exec install -m 0644 '{}' '$(DESTDIR)$(WWWDIR)/{}' \;
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/websockify $(DESTDIR)$(LIBDIR)/websockify/rebind.so
@@ -77,6 +86,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/websockify
 	rm -f $(DESTDIR)$(MANDIR)/man1/websockify.1 $(DESTDIR)$(DOCDIR)/README.md
+	rm -rf $(DESTDIR)$(WWWDIR)
+	-rmdir $(DESTDIR)$(dir $(WWWDIR:/=))
 	-rmdir $(DESTDIR)$(DOCDIR)
 
 # Debian and RPM packages into build/packages/ (the .NET binary is built first, outside the packagers).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds the NativeAOT binary, runs the unit tests, then
-# the integration tests, the browser tests and the container tests (a booted systemd with the .deb
-# installed) against build/bin/websockify, one project after the other. Ends with "N passed, N failed".
+# the integration tests, the browser tests, the JavaScript tests (node's runner: websock.js, telnet.js,
+# wstelnet.html in Chromium) and the container tests (a booted systemd with the .deb installed) against
+# build/bin/websockify, one after the other. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=build/test-results
@@ -20,11 +21,17 @@ if ! scripts/install-deps.sh test browser container || ! make build || ! tests/B
 fi
 
 status=0
-for project in Unit Integration Browser Container; do
-  dotnet test "tests/$project" --nologo \
-    --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=minimal" \
+dotnet_tests() {
+  dotnet test "tests/$1" --nologo \
+    --logger "trx;LogFileName=$1.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" --blame-hang-timeout 5m || status=1
+}
+for project in Unit Integration Browser; do
+  dotnet_tests "$project"
 done
+# Bounded like dotnet's hang timeout: a stuck browser must not eat CI's 90 minutes.
+timeout --kill-after=10s 15m tests/Browser/run-js-tests.sh "$results/javascript.xml" || status=1
+dotnet_tests Container
 
 passed=0; failed=0
 for trx in "$results"/*.trx; do
@@ -34,6 +41,13 @@ for trx in "$results"/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
+# node's JUnit report: one <testcase> per test, a <failure> inside the failed ones.
+js=$results/javascript.xml
+if [ -s "$js" ]; then
+  total=$(grep -c '<testcase ' "$js" || true)
+  f=$(grep -c '<failure' "$js" || true)
+  passed=$((passed + total - f)); failed=$((failed + f))
+fi
 # The failed tests' names last, just above the summary: a CI log shown only by its tail still names them.
 if [ "$failed" -gt 0 ]; then
   echo "failed tests:"
@@ -41,6 +55,10 @@ if [ "$failed" -gt 0 ]; then
     [ -e "$trx" ] || continue
     grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/  \1/p' | sed 's/&quot;/"/g' | head -20
   done
+  if [ -s "$js" ]; then
+    node -e 'const x = require("fs").readFileSync(process.argv[1], "utf8");
+      for (const m of x.matchAll(/<testcase name="([^"]*)"[^>]*[^\/]>\s*<failure/g)) console.log(`  javascript: ${m[1]}`);' "$js" | head -20
+  fi
 fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # a test run broke before it could report (build error, crash)

@@ -3,7 +3,7 @@
 //
 // Receive side: every message is appended to one Uint8Array; the reader consumes it with rQshift*
 // at a read index, so a protocol parser can wait (rQwait) until a whole structure has arrived no
-// matter how the bytes were split into frames. Send side: rQpush* fill a buffer, flush() sends it
+// matter how the bytes were split into frames. Send side: sQpush* fill a buffer, flush() sends it
 // as one message.
 //
 // Modes: 'binary' (binary frames, the default) or 'base64' (text frames of base64 each way), chosen

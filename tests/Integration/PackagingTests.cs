@@ -43,6 +43,14 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
         "/lib/systemd/system/websockify@.socket",
         "/etc/websockify/example.conf",
         "/usr/share/man/man1/websockify.1.gz",
+        "/usr/share/websockify/www/wstelnet.html",
+        "/usr/share/websockify/www/wstelnet.js",
+        "/usr/share/websockify/www/telnet.js",
+        "/usr/share/websockify/www/websock.js",
+        "/usr/share/websockify/www/websock.classic.js",
+        "/usr/share/websockify/www/websock-compat.js",
+        "/usr/share/websockify/www/vendor/xterm/xterm.mjs",
+        "/usr/share/websockify/www/vendor/xterm/LICENSE",
     ];
 
     private static async Task<BufferedCommandResult> RunAsync(string program, params string[] args) =>
@@ -143,6 +151,18 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
             {
                 await client.SendAsync(RawFrame.Build(RawFrame.Binary, "installed"u8));
                 Assert.Equal("installed", Encoding.ASCII.GetString((await client.ReadFrameAsync())!.Payload));
+            }
+
+            // The installed browser files, served by --web as the README shows.
+            await using (var target = TcpTarget.Echo())
+            await using (var daemon = await DaemonProcess.StartAsync(["--web", "/usr/share/websockify/www", "127.0.0.1:0", target.Address], binary: "/usr/bin/websockify"))
+            using (var http = new HttpClient())
+            {
+                var page = await http.GetAsync($"http://127.0.0.1:{daemon.Port}/wstelnet.html");
+                Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+                Assert.Contains("wstelnet.js", await page.Content.ReadAsStringAsync());
+                var module = await http.GetAsync($"http://127.0.0.1:{daemon.Port}/vendor/xterm/xterm.mjs");
+                Assert.Equal("text/javascript", module.Content.Headers.ContentType?.MediaType);
             }
 
             // One wrapped program, with the installed rebind.so found without flags.

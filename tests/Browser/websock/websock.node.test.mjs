@@ -380,20 +380,20 @@ test('attach(): a plain object channel (no network), binary then base64', () => 
   assert.equal(ws3.rQlen, 5);
 });
 
-test('websock.classic.js is the current output of build-classic.mjs', () => {
+// The classic build as make build produces it (build-classic.mjs), generated here from the module under test.
+function classicBuild() {
   const dir = mkdtempSync(path.join(tmpdir(), 'websock-classic-'));
   try {
     const out = path.join(dir, 'websock.classic.js');
     execFileSync(process.execPath, [path.join(browserSrc, 'build-classic.mjs'), path.join(browserSrc, 'websock.js'), out], { timeout: 10000 });
-    assert.equal(readFileSync(out, 'utf8'), readFileSync(path.join(browserSrc, 'websock.classic.js'), 'utf8'),
-      'regenerate: node src/Browser/build-classic.mjs src/Browser/websock.js src/Browser/websock.classic.js');
+    return readFileSync(out, 'utf8');
   } finally { rmSync(dir, { recursive: true, force: true }); }
-});
+}
 
 test('compat: the old API (classic build + websock-compat.js in a fresh context) through the daemon', async () => {
   const ctx = vm.createContext({ WebSocket, atob, btoa, console });
   assert.throws(() => vm.runInContext(readFileSync(path.join(browserSrc, 'websock-compat.js'), 'utf8'), ctx), /load websock.classic.js/);
-  vm.runInContext(readFileSync(path.join(browserSrc, 'websock.classic.js'), 'utf8'), ctx);
+  vm.runInContext(classicBuild(), ctx);
   vm.runInContext(readFileSync(path.join(browserSrc, 'websock-compat.js'), 'utf8'), ctx);
   assert.equal(typeof ctx.WebsockCore, 'function');
   const ws = ctx.Websock(); // without new
