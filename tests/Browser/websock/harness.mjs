@@ -1,5 +1,6 @@
 // Shared by the websock tests: the real websockify daemon in front of a scripted node `net` target.
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,4 +149,28 @@ export async function startDaemon(targetPort, extraArgs = []) {
       }
     },
   };
+}
+
+// Chromium's PIDs among this process's children, to kill by PID if browser.close() hangs.
+function chromiumChildren() {
+  const pids = [];
+  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+    try {
+      for (const pid of readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chromium')) pids.push(Number(pid));
+      }
+    } catch { /* gone */ }
+  }
+  return pids;
+}
+
+// Closes the browser, bounded; if that hangs, kills its processes by PID (never by name).
+export async function closeBrowser(browser) {
+  if (!browser) return;
+  const pids = chromiumChildren();
+  try {
+    await withTimeout(browser.close(), 10000, 'browser.close');
+  } catch {
+    for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  }
 }

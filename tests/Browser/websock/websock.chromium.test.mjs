@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  browserSrc, recorder, startDaemon, startTarget, withTimeout, writePieces, sleep,
+  browserSrc, closeBrowser, recorder, startDaemon, startTarget, withTimeout, writePieces, sleep,
 } from './harness.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -32,28 +32,9 @@ before(async () => {
 
 beforeEach(() => target?.clear());
 
-// Chromium's PIDs among this process's children, to kill by PID if browser.close() hangs.
-function chromiumChildren() {
-  const pids = [];
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    try {
-      for (const pid of readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chromium')) pids.push(Number(pid));
-      }
-    } catch { /* gone */ }
-  }
-  return pids;
-}
 
 after(async () => {
-  if (browser) {
-    const pids = chromiumChildren();
-    try {
-      await withTimeout(browser.close(), 10000, 'browser.close');
-    } catch {
-      for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-    }
-  }
+  await closeBrowser(browser);
   await daemon?.stop();
   await target?.stop();
   if (webDir) rmSync(webDir, { recursive: true, force: true });

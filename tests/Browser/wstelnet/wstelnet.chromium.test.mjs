@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { daemonBinary, freePort, repoRoot, sleep, withTimeout } from '../websock/harness.mjs';
+import { closeBrowser, daemonBinary, freePort, repoRoot, sleep } from '../websock/harness.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TELNETD = '/usr/sbin/telnetd';
@@ -51,14 +51,7 @@ before(async () => {
 });
 
 after(async () => {
-  const pids = chromiumChildren();
-  if (browser) {
-    try {
-      await withTimeout(browser.close(), 10000, 'browser.close');
-    } catch {
-      for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-    }
-  }
+  await closeBrowser(browser);
   if (daemon && !exited) {
     daemon.kill('SIGTERM'); // by its PID; the daemon stops the wrapped socat and telnetd itself
     const gone = await Promise.race([new Promise(res => daemon.once('exit', () => res(true))), sleep(10000).then(() => false)]);
@@ -66,18 +59,6 @@ after(async () => {
   }
 });
 
-// Chromium's PIDs among this process's children, to kill by PID if browser.close() hangs.
-function chromiumChildren() {
-  const pids = [];
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    try {
-      for (const pid of readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chromium')) pids.push(Number(pid));
-      }
-    } catch { /* gone */ }
-  }
-  return pids;
-}
 
 const screen = () => page.evaluate(() => {
   const buffer = window.wstelnet.term.buffer.active;
