@@ -65,6 +65,35 @@ internal sealed record Limits
     /// </summary>
     public TimeSpan WebSendStallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long one write to a session's client may wait (<c>--send-timeout</c>): a client that stopped
+    /// reading while we have data or a pong for it is then dropped, and its target connection with it.
+    /// Checked once a second, so the drop comes up to a second later.
+    /// </summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Connections open at once, in the handshake or in a session (<c>--max-connections</c>); past it a
+    /// new connection is closed as soon as it is accepted. Each session takes two fds: the default stays
+    /// within the 20,000-fd hard limit common on such machines. 0: no limit.
+    /// </summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>
+    /// The same, per client address (<c>--max-connections-per-ip</c>). 0 (the default): no limit, since
+    /// behind a reverse proxy every client has the proxy's address.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; }
+
+    /// <summary>Wrapped program starts within a minute in respawn mode (<c>--max-respawns</c>); past it the daemon exits 1. 0: no limit.</summary>
+    public int MaxRespawnsPerMinute { get; init; } = 20;
+
+    /// <summary>Sockets systemd (or inetd) may pass; more is a start-up error: each listener gets an accept loop.</summary>
+    public const int MaxPassedSockets = 64;
+
+    /// <summary>At most one log line per this interval about refused connections; the line counts those in between.</summary>
+    public static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>How long sessions get to finish their close handshake on shutdown before they are aborted.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(3);
 }

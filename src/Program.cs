@@ -108,7 +108,7 @@ internal static class Program
             pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null; // once listening, before any child
             if (options.Wrap is { } wrap)
             {
-                wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), time, logger, stopping.Token);
+                wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), options.Limits.MaxRespawnsPerMinute, time, logger, stopping.Token);
             }
         }
         catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException or TargetTlsConfigurationException

@@ -185,8 +185,26 @@ internal static class OptionsBuilder
             limits = limits with { HandshakeTimeout = ParseSeconds("handshake-timeout", handshake) };
         }
 
-        return limits;
+        if (args.Value("send-timeout") is { } send)
+        {
+            limits = limits with { SendTimeout = ParseSeconds("send-timeout", send) };
+        }
+
+        return limits with
+        {
+            MaxConnections = ParseCount(args, "max-connections", limits.MaxConnections),
+            MaxConnectionsPerAddress = ParseCount(args, "max-connections-per-ip", limits.MaxConnectionsPerAddress),
+            MaxRespawnsPerMinute = ParseCount(args, "max-respawns", limits.MaxRespawnsPerMinute),
+        };
     }
+
+    /// <summary>A count limit: a whole number from 0 (no limit) to a million, or the default when the option is absent.</summary>
+    private static int ParseCount(ParsedArguments args, string option, int fallback) => args.Value(option) switch
+    {
+        null => fallback,
+        var value when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count <= 1_000_000 => count,
+        var value => throw new CliUsageException($"option --{option}: invalid value: '{value}' (a whole number from 0, no limit, to 1000000)"),
+    };
 
     /// <summary>A positive number of seconds, fractions allowed, at most a day.</summary>
     private static TimeSpan ParseSeconds(string option, string value) =>

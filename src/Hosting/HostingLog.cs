@@ -22,4 +22,8 @@ internal static partial class HostingLog
     /// <summary>Upstream's exact words ("listener exit due to --timeout 5"): log watchers grep for them.</summary>
     [LoggerMessage(605, LogLevel.Information, "{Reason}", EventName = "EndedOnItsOwn")]
     public static partial void EndedOnItsOwn(ILogger logger, string reason);
+
+    [LoggerMessage(606, LogLevel.Warning, "refused {Count} connection(s) (the last from {Peer}), closed at once: {AtTotal} at --max-connections {MaxTotal}, {AtAddress} at --max-connections-per-ip {MaxPerAddress}; at most one such line a second",
+        EventName = "ConnectionsRefused")]
+    public static partial void ConnectionsRefused(ILogger logger, int count, string peer, int atTotal, int maxTotal, int atAddress, int maxPerAddress);
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Websockify.Listening;
@@ -25,6 +26,8 @@ internal sealed class ProxyServer
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ServerLifetime? _lifetime;
     private readonly SemaphoreSlim? _oneAtATime;
+    private readonly ConnectionGate _gate;
+    private readonly RefusalLog _refusals;
     private int _openConnections;
     private volatile bool _notAccepting;
 
@@ -44,9 +47,17 @@ internal sealed class ProxyServer
         _limits = limits;
         _time = time;
         _logger = logger;
+        _gate = new ConnectionGate(limits.MaxConnections, limits.MaxConnectionsPerAddress);
+        _refusals = new RefusalLog(limits.MaxConnections, limits.MaxConnectionsPerAddress, time, logger);
     }
 
+    /// <summary>Connections open now (handshakes, plain HTTP, sessions), as the connection limits count them.</summary>
+    public int OpenConnections => _gate.Open;
+
     public int SessionCount => _sessions.Count;
+
+    /// <summary>The send timeout's timer over <see cref="SessionRegistry"/>: held here for as long as the server runs.</summary>
+    public SendWatchdog? SendWatchdog { get; init; }
 
     /// <summary>Completes once the server stopped accepting and every connection it had has ended.</summary>
     public Task Drained => _drained.Task;
@@ -55,7 +66,7 @@ internal sealed class ProxyServer
     public async Task ServeSingleAsync(Socket connection)
     {
         Opened();
-        await ServeAsync(connection).ConfigureAwait(false);
+        await ServeAsync(connection, null, gated: false).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -88,6 +99,7 @@ internal sealed class ProxyServer
 
         HostingLog.ShuttingDown(_logger, reason, _sessions.Count);
         await _shutdown.CancelAsync().ConfigureAwait(false);
+        SendWatchdog?.Dispose();
         foreach (var listener in _listeners)
         {
             listener.Dispose();
@@ -157,10 +169,19 @@ internal sealed class ProxyServer
                 continue;
             }
 
+            // Past a connection limit: closed at once, before it costs a handshake; open sessions are untouched.
+            var address = (client.RemoteEndPoint as IPEndPoint)?.Address;
+            if (_gate.TryEnter(address) is { } refusal)
+            {
+                _refusals.Refused(refusal, client.RemoteEndPoint?.ToString() ?? "a unix socket client");
+                client.Dispose();
+                continue;
+            }
+
             Opened();
             if (_oneAtATime is null)
             {
-                _ = ServeAsync(client);
+                _ = ServeAsync(client, address, gated: true);
                 continue;
             }
 
@@ -168,7 +189,7 @@ internal sealed class ProxyServer
             await _oneAtATime.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                await ServeAsync(client).ConfigureAwait(false);
+                await ServeAsync(client, address, gated: true).ConfigureAwait(false);
             }
             finally
             {
@@ -183,7 +204,8 @@ internal sealed class ProxyServer
         _lifetime?.Opened();
     }
 
-    private async Task ServeAsync(Socket client)
+    /// <param name="gated">Whether <see cref="_gate"/> admitted it (and so must be left when it ends).</param>
+    private async Task ServeAsync(Socket client, IPAddress? address, bool gated)
     {
         var session = false;
         try
@@ -198,6 +220,11 @@ internal sealed class ProxyServer
         }
         finally
         {
+            if (gated)
+            {
+                _gate.Leave(address);
+            }
+
             _lifetime?.Closed(session);
             if (_lifetime?.Ended.IsCompleted == true)
             {

@@ -58,6 +58,9 @@ internal static class ServerBuilder
                 : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)),
             Legacy: legacy ?? LegacyProtocols.None);
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
-        return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime, observers);
+        return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime, observers)
+        {
+            SendWatchdog = new SendWatchdog(() => sessions.Live, limits.SendTimeout, time),
+        };
     }
 }

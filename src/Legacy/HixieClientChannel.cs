@@ -26,6 +26,7 @@ internal sealed class HixieClientChannel(Stream stream, HixieDraft draft, Socket
     private readonly byte[] _carry = new byte[4];
     private int _carryLength;
     private volatile bool _closeSent;
+    private WriteCounter _writes;
 
     private byte[]? _buffer;
     private int _start;
@@ -48,6 +49,8 @@ internal sealed class HixieClientChannel(Stream stream, HixieDraft draft, Socket
     public override string CloseReason => "";
 
     public override bool CloseSent => _closeSent;
+
+    public override long PendingWrite => _writes.Pending;
 
     public override bool CanPing => false;
 
@@ -196,11 +199,13 @@ internal sealed class HixieClientChannel(Stream stream, HixieDraft draft, Socket
                     return false;
                 }
 
+                _writes.Begin();
                 await stream.WriteAsync(frame.AsMemory(0, written + 2)).ConfigureAwait(false);
                 return true;
             }
             finally
             {
+                _writes.End();
                 _writeLock.Release();
             }
         }

@@ -20,6 +20,9 @@ internal enum RelayEnd
 
     /// <summary>The client answered nothing for the heartbeat timeout; it was sent 1001 and the target a FIN.</summary>
     HeartbeatTimeout,
+
+    /// <summary>The client stopped reading: one write to it waited the send timeout; both connections were dropped.</summary>
+    SendTimeout,
 }
 
 internal sealed record RelayOutcome(RelayEnd End, string Detail)

@@ -14,4 +14,7 @@ internal sealed class SessionRegistry
     public void Remove(SessionRelay session) => _sessions.TryRemove(session, out _);
 
     public IReadOnlyList<SessionRelay> Snapshot() => _sessions.Keys.ToList();
+
+    /// <summary>The live sessions, enumerated in place (no copy): for the once-a-second watchers.</summary>
+    public IEnumerable<SessionRelay> Live => _sessions.Select(pair => pair.Key);
 }

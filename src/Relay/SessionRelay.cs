@@ -13,7 +13,7 @@ namespace Websockify.Relay;
 /// </summary>
 internal sealed class SessionRelay(
     ClientChannel client, Socket clientSocket, ITargetConnection target, Limits limits, TimeProvider time, ISessionObserver? observer = null)
-    : IHeartbeatSession
+    : IHeartbeatSession, ISendWatched
 {
     private const int BufferSize = 64 * 1024;
 
@@ -23,12 +23,19 @@ internal sealed class SessionRelay(
     private long _bytesToTarget;
     private long _bytesToClient;
     private long _unansweredTicks; // set by the heartbeat's thread: the silence it gave up after
+    private long _stalledTicks; // set by the send watchdog's thread: how long the write it gave up on waited
 
     public long BytesToTarget => Interlocked.Read(ref _bytesToTarget);
 
     public long BytesToClient => Interlocked.Read(ref _bytesToClient);
 
     public long ClientReads => client.Reads;
+
+    public long PendingWrite => client.PendingWrite;
+
+    public long WatchedWrite { get; set; }
+
+    public long WatchedSince { get; set; }
 
     public async Task<RelayOutcome> RunAsync()
     {
@@ -74,6 +81,10 @@ internal sealed class SessionRelay(
         {
             outcome = new RelayOutcome(RelayEnd.HeartbeatTimeout, $"nothing from the client for {TimeSpan.FromTicks(silence).TotalSeconds} s");
         }
+        else if (Volatile.Read(ref _stalledTicks) is > 0 and var stalled)
+        {
+            outcome = new RelayOutcome(RelayEnd.SendTimeout, $"the client read nothing of a write for {TimeSpan.FromTicks(stalled).TotalSeconds} s");
+        }
 
         target.Dispose();
         if (up.IsCompleted)
@@ -108,6 +119,16 @@ internal sealed class SessionRelay(
     {
         await SendCloseAsync(CloseCodes.GoingAway, reason).ConfigureAwait(false);
         target.ShutdownSend();
+    }
+
+    /// <summary>
+    /// The client stopped reading: a close frame could not reach it either (our writes are stuck), so
+    /// both connections are dropped at once and the pumps end on the failed I/O.
+    /// </summary>
+    public void CloseStalled(TimeSpan waited)
+    {
+        Volatile.Write(ref _stalledTicks, Math.Max(1, waited.Ticks));
+        Abort();
     }
 
     /// <summary>Last resort when a session ignored <see cref="RequestCloseAsync"/>: both pumps fail at once.</summary>

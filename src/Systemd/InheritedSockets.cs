@@ -9,9 +9,14 @@ internal sealed record InheritedSockets(IReadOnlyList<Socket> Listeners, Socket?
     private const int SolSocket = 1;
     private const int SoAcceptConn = 30;
 
-    /// <exception cref="ListenException">A passed fd is not a stream socket.</exception>
+    /// <exception cref="ListenException">A passed fd is not a stream socket, or more than <see cref="Limits.MaxPassedSockets"/> were passed.</exception>
     public static InheritedSockets Adopt(IReadOnlyList<PassedFd> passed)
     {
+        if (passed.Count > Limits.MaxPassedSockets)
+        {
+            throw new ListenException($"{passed.Count} sockets were passed (LISTEN_FDS); at most {Limits.MaxPassedSockets} are served");
+        }
+
         var listeners = new List<Socket>();
         Socket? connection = null;
         foreach (var fd in passed)

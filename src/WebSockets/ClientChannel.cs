@@ -17,6 +17,9 @@ internal abstract class ClientChannel
     /// <summary>Once our close went out, no more data is sent.</summary>
     public abstract bool CloseSent { get; }
 
+    /// <summary>The number of the write to the client in progress, 0 when none is: the send watchdog's view.</summary>
+    public abstract long PendingWrite { get; }
+
     /// <summary>Whether the protocol has pings: only then may the heartbeat watch the session.</summary>
     public abstract bool CanPing { get; }
 

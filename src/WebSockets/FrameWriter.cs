@@ -19,8 +19,12 @@ internal sealed class FrameWriter(Stream stream)
 
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile bool _closeSent;
+    private WriteCounter _writes;
 
     public bool CloseSent => _closeSent;
+
+    /// <summary>The number of the frame being written now, 0 when none is (for the send watchdog).</summary>
+    public long PendingWrite => _writes.Pending;
 
     /// <summary>
     /// Sends <paramref name="buffer"/>[offset..offset+count] as one frame; offset must be at least
@@ -53,11 +57,13 @@ internal sealed class FrameWriter(Stream stream)
                 return false;
             }
 
+            _writes.Begin();
             await stream.WriteAsync(EmptyPing).ConfigureAwait(false);
             return true;
         }
         finally
         {
+            _writes.End();
             _lock.Release();
         }
     }
@@ -100,6 +106,7 @@ internal sealed class FrameWriter(Stream stream)
 
             var isClose = opcode == Opcode.Close;
             _closeSent = isClose;
+            _writes.Begin();
             await stream.WriteAsync(buffer.AsMemory(offset - headerLength, headerLength + count), cancellationToken).ConfigureAwait(false);
             if (isClose)
             {
@@ -110,6 +117,7 @@ internal sealed class FrameWriter(Stream stream)
         }
         finally
         {
+            _writes.End();
             _lock.Release();
         }
     }

@@ -21,6 +21,8 @@ internal abstract class FramedClientChannel : ClientChannel
 
     public override bool CloseSent => Writer.CloseSent;
 
+    public override long PendingWrite => Writer.PendingWrite;
+
     public override bool CanPing => true;
 
     public override ValueTask<bool> TrySendPingAsync() => Writer.TrySendPingAsync();

@@ -14,7 +14,8 @@ internal sealed class ProgramSupervisor(
     string description,
     ILogger logger,
     TimeSpan? stopGrace = null,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    int maxRespawnsPerMinute = 0)
 {
     /// <summary>How long the program group gets between SIGTERM and SIGKILL.</summary>
     public static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(5);
@@ -28,12 +29,16 @@ internal sealed class ProgramSupervisor(
     /// <summary>The daemon's status when the program could not be started at all (exit and ignore modes).</summary>
     public const int LaunchFailedStatus = 1;
 
+    /// <summary>The daemon's status when respawn mode gave up (<c>--max-respawns</c>): a failure for the service manager.</summary>
+    public const int RespawnLimitStatus = 1;
+
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
     private readonly TimeSpan _stopGrace = stopGrace ?? DefaultStopGrace;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly RespawnBackoff _backoff = new();
+    private readonly RespawnLimit _respawns = new(maxRespawnsPerMinute, time ?? TimeProvider.System);
 
     private volatile int _currentPid;
 
@@ -68,6 +73,13 @@ internal sealed class ProgramSupervisor(
                 {
                     WrappingLog.LaunchFailed(logger, description, ex.Message);
                     return LaunchFailedStatus;
+                }
+
+                if (!_respawns.TryRestart())
+                {
+                    WrappingLog.LaunchFailed(logger, description, ex.Message);
+                    WrappingLog.RespawnLimitReached(logger, description, _respawns.MaxPerMinute);
+                    return RespawnLimitStatus;
                 }
 
                 var retry = _backoff.NextDelay(TimeSpan.Zero);
@@ -110,6 +122,12 @@ internal sealed class ProgramSupervisor(
                     return null;
                 default:
                     await StopGroupAsync(program).ConfigureAwait(false);
+                    if (!_respawns.TryRestart())
+                    {
+                        WrappingLog.RespawnLimitReached(logger, description, _respawns.MaxPerMinute);
+                        return RespawnLimitStatus;
+                    }
+
                     var wait = _backoff.NextDelay(_time.GetElapsedTime(started));
                     WrappingLog.Respawning(logger, description, wait.TotalSeconds);
                     try

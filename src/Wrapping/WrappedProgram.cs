@@ -47,7 +47,8 @@ internal sealed class WrappedProgram : IDisposable
 
     /// <param name="listenPort">The port the program will bind: the daemon's own (rebind.so moves it).</param>
     /// <exception cref="WrapStartException">rebind.so is not where it was looked for.</exception>
-    public static WrappedProgram Start(WrapSettings settings, int listenPort, TimeProvider time, ILogger logger, CancellationToken stop)
+    /// <param name="maxRespawnsPerMinute"><see cref="Limits.MaxRespawnsPerMinute"/>: respawn mode gives up past it.</param>
+    public static WrappedProgram Start(WrapSettings settings, int listenPort, int maxRespawnsPerMinute, TimeProvider time, ILogger logger, CancellationToken stop)
     {
         var rebind = RebindLibraryLocator.Find(settings.RebindLibrary, AppContext.BaseDirectory)
             ?? throw new WrapStartException(
@@ -66,7 +67,8 @@ internal sealed class WrappedProgram : IDisposable
         }
 
         var supervisor = new ProgramSupervisor(
-            new ProcessProgramLauncher(settings.Command, rebind, listenPort, reports.SocketPath), settings.Mode, settings.Description, logger, time: time);
+            new ProcessProgramLauncher(settings.Command, rebind, listenPort, reports.SocketPath), settings.Mode, settings.Description, logger, time: time,
+            maxRespawnsPerMinute: maxRespawnsPerMinute);
         return new WrappedProgram(settings, reports, supervisor, time, logger, stop);
     }
 

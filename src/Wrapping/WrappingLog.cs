@@ -27,4 +27,7 @@ internal static partial class WrappingLog
 
     [LoggerMessage(807, LogLevel.Warning, "Ignoring a port report from process {Pid}, which is not part of the wrapped program: \"{Report}\"", EventName = "ForeignPortReport")]
     public static partial void ForeignPortReport(ILogger logger, int pid, string report);
+
+    [LoggerMessage(808, LogLevel.Error, "{Command} needed more than {Max} restarts within a minute (--max-respawns): giving up, the daemon stops with status 1", EventName = "RespawnLimitReached")]
+    public static partial void RespawnLimitReached(ILogger logger, string command, int max);
 }

@@ -355,6 +355,33 @@ public sealed class OptionsBuilderTests
             UsageError("--handshake-timeout", value, "6080", "h:1"));
 
     [Fact]
+    public void Connection_send_and_respawn_limits_have_their_documented_defaults_and_options()
+    {
+        var defaults = Build("6080", "h:1").Limits;
+        Assert.Equal(10_000, defaults.MaxConnections);
+        Assert.Equal(0, defaults.MaxConnectionsPerAddress);
+        Assert.Equal(20, defaults.MaxRespawnsPerMinute);
+        Assert.Equal(TimeSpan.FromSeconds(30), defaults.SendTimeout);
+
+        var set = Build("--max-connections", "0", "--max-connections-per-ip", "8", "--max-respawns", "3", "--send-timeout", "2.5", "6080", "h:1").Limits;
+        Assert.Equal(0, set.MaxConnections);
+        Assert.Equal(8, set.MaxConnectionsPerAddress);
+        Assert.Equal(3, set.MaxRespawnsPerMinute);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), set.SendTimeout);
+        Assert.Equal(defaults.HandshakeTimeout, set.HandshakeTimeout);
+    }
+
+    [Theory]
+    [InlineData("max-connections", "-1")]
+    [InlineData("max-connections-per-ip", "1.5")]
+    [InlineData("max-respawns", "1000001")]
+    [InlineData("max-connections", "")]
+    public void Count_limits_refuse_what_is_not_a_whole_number_up_to_a_million(string option, string value) =>
+        Assert.Equal(
+            $"option --{option}: invalid value: '{value}' (a whole number from 0, no limit, to 1000000)",
+            UsageError($"--{option}", value, "6080", "h:1"));
+
+    [Fact]
     public void Help_lists_every_option()
     {
         var help = UsageText.Help();

@@ -66,6 +66,17 @@ public sealed class ListenFdsTests
         inherited.Connection.Dispose();
     }
 
+    [Fact]
+    public void More_passed_sockets_than_the_cap_is_a_start_up_error_before_any_fd_is_touched()
+    {
+        // fds that are not open at all: the count is checked first, so no fd is adopted (or closed).
+        var passed = Enumerable.Range(0, Limits.MaxPassedSockets + 1).Select(i => new PassedFd(100_000 + i, "many")).ToList();
+
+        var error = Assert.Throws<Websockify.Listening.ListenException>(() => InheritedSockets.Adopt(passed));
+
+        Assert.Equal($"{Limits.MaxPassedSockets + 1} sockets were passed (LISTEN_FDS); at most {Limits.MaxPassedSockets} are served", error.Message);
+    }
+
     [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "dup")]
     private static extern int Dup(int fd);
 }

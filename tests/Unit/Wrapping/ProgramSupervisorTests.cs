@@ -20,8 +20,8 @@ public sealed class ProgramSupervisorTests
 
     private FakeProgram Program(int pid = 42) => new(_clock, pid);
 
-    private ProgramSupervisor Supervisor(FakeLauncher launcher, WrapMode mode, TimeSpan? stopGrace = null) =>
-        new(launcher, mode, "'prog'", NullLogger.Instance, stopGrace, _clock);
+    private ProgramSupervisor Supervisor(FakeLauncher launcher, WrapMode mode, TimeSpan? stopGrace = null, int maxRespawns = 0) =>
+        new(launcher, mode, "'prog'", NullLogger.Instance, stopGrace, _clock, maxRespawns);
 
     [Fact]
     public async Task Exit_mode_returns_the_programs_status_after_terminating_its_group()
@@ -260,4 +260,57 @@ public sealed class ProgramSupervisorTests
     [InlineData("4 70000")]
     [InlineData("garbage")]
     public void Malformed_port_reports_are_ignored(string message) => Assert.Null(PortReports.Parse(message));
+
+    [Fact]
+    public async Task Respawn_mode_gives_up_with_status_1_when_a_minute_would_hold_more_restarts_than_the_limit()
+    {
+        // Quick failures: starts at 0, 1, 3 and 7 s (the back-off); with at most 3 restarts a minute the
+        // fourth restart, due at 15 s, is refused.
+        var failures = Enumerable.Range(0, 5).Select(i => Program(100 + i)).ToArray();
+        foreach (var failing in failures)
+        {
+            failing.Exit(1);
+        }
+
+        var launcher = new FakeLauncher(_clock, failures);
+        var running = Supervisor(launcher, WrapMode.Respawn, maxRespawns: 3).RunAsync(CancellationToken.None);
+
+        var previous = (await launcher.NextStartAsync()).At;
+        foreach (var delay in new[] { 1, 2, 4 }.Select(s => Seconds(s)))
+        {
+            await _clock.WaitForTimerAsync(delay, armedAt: previous);
+            _clock.Advance(delay);
+            previous = (await launcher.NextStartAsync()).At;
+        }
+
+        Assert.Equal(ProgramSupervisor.RespawnLimitStatus, await running.WaitAsync(Bound));
+        Assert.Equal(4, launcher.StartCount); // the first start and three restarts, no more
+        Assert.Equal(Seconds(7), previous);
+    }
+
+    [Fact]
+    public async Task Restarts_spread_over_more_than_a_minute_stay_within_the_limit()
+    {
+        // Each run lasts a minute and a bit: the back-off resets, and no minute holds two restarts.
+        using var stop = new CancellationTokenSource();
+        var runs = Enumerable.Range(0, 4).Select(i => Program(100 + i)).ToArray();
+        runs[^1].ExitsOnSigterm = true;
+        var launcher = new FakeLauncher(_clock, runs);
+        var running = Supervisor(launcher, WrapMode.Respawn, maxRespawns: 1).RunAsync(stop.Token);
+
+        for (var i = 0; i < runs.Length - 1; i++)
+        {
+            var started = await launcher.NextStartAsync();
+            Assert.Same(runs[i], started.Program);
+            _clock.Advance(Seconds(61));
+            runs[i].Exit(0);
+            await _clock.WaitForTimerAsync(Seconds(1));
+            _clock.Advance(Seconds(1));
+        }
+
+        Assert.Same(runs[^1], (await launcher.NextStartAsync()).Program);
+        Assert.False(running.IsCompleted);
+        await stop.CancelAsync();
+        Assert.Null(await running.WaitAsync(Bound));
+    }
 }
