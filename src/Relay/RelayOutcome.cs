@@ -23,6 +23,9 @@ internal enum RelayEnd
 
     /// <summary>The client stopped reading: one write to it waited the send timeout; both connections were dropped.</summary>
     SendTimeout,
+
+    /// <summary>The target stopped reading: one write to it waited the send timeout; it was dropped and the client sent 1011.</summary>
+    TargetSendTimeout,
 }
 
 internal sealed record RelayOutcome(RelayEnd End, string Detail)

@@ -3,7 +3,7 @@ namespace Websockify.Relay;
 /// <summary>
 /// The send timeout: a client that stops reading while we have data (or a pong) for it is dropped
 /// once one write has waited <see cref="Limits.SendTimeout"/>, instead of holding its buffers and its
-/// target connection for ever. One timer, ticking once a second, visits every session and compares
+/// target connection for ever; likewise a target that stops reading (the client then gets 1011). One timer, ticking once a second, visits every session and compares
 /// the number of the write in progress with what it saw before: no clock read on the data path, and
 /// a write counts as stuck only while it is the same write (a busy client that reads slowly is fine).
 /// A write is timed from the first tick that sees it, so it is dropped after the timeout plus at most
@@ -57,23 +57,37 @@ internal sealed class SendWatchdog : IDisposable
 
     private void Visit(ISendWatched session, long now)
     {
-        if (session.WatchedWrite == GaveUp)
+        if (Stalled(ref session.ClientWatch, session.PendingClientWrite, now))
         {
-            return; // closed already: it leaves the registry once its pumps have ended
+            session.CloseStalledClient(_timeoutSpan);
+        }
+        else if (Stalled(ref session.TargetWatch, session.PendingTargetWrite, now))
+        {
+            session.CloseStalledTarget(_timeoutSpan);
+        }
+    }
+
+    /// <summary>True once, when the same write has been pending for the timeout; a new write starts the count again.</summary>
+    private bool Stalled(ref SendWatch watch, long pending, long now)
+    {
+        if (watch.Write == GaveUp)
+        {
+            return false; // closed already: the session leaves the registry once its pumps have ended
         }
 
-        var pending = session.PendingWrite;
-        if (pending == 0 || pending != session.WatchedWrite)
+        if (pending == 0 || pending != watch.Write)
         {
-            session.WatchedWrite = pending; // nothing in progress, or a new write since the last look
-            session.WatchedSince = now;
-            return;
+            watch.Write = pending; // nothing in progress, or a new write since the last look
+            watch.Since = now;
+            return false;
         }
 
-        if (now - session.WatchedSince >= _timeout)
+        if (now - watch.Since < _timeout)
         {
-            session.WatchedWrite = GaveUp;
-            session.CloseStalled(_timeoutSpan);
+            return false;
         }
+
+        watch.Write = GaveUp;
+        return true;
     }
 }

@@ -23,7 +23,11 @@ internal sealed class SessionRelay(
     private long _bytesToTarget;
     private long _bytesToClient;
     private long _unansweredTicks; // set by the heartbeat's thread: the silence it gave up after
-    private long _stalledTicks; // set by the send watchdog's thread: how long the write it gave up on waited
+    private long _stalledTicks; // set by the send watchdog's thread: how long the client write it gave up on waited
+    private long _targetStalledTicks; // the same for a target write
+    private WriteCounter _targetWrites;
+    private SendWatch _clientWatch;
+    private SendWatch _targetWatch;
 
     public long BytesToTarget => Interlocked.Read(ref _bytesToTarget);
 
@@ -31,11 +35,13 @@ internal sealed class SessionRelay(
 
     public long ClientReads => client.Reads;
 
-    public long PendingWrite => client.PendingWrite;
+    public long PendingClientWrite => client.PendingWrite;
 
-    public long WatchedWrite { get; set; }
+    public long PendingTargetWrite => _targetWrites.Pending;
 
-    public long WatchedSince { get; set; }
+    public ref SendWatch ClientWatch => ref _clientWatch;
+
+    public ref SendWatch TargetWatch => ref _targetWatch;
 
     public async Task<RelayOutcome> RunAsync()
     {
@@ -85,6 +91,10 @@ internal sealed class SessionRelay(
         {
             outcome = new RelayOutcome(RelayEnd.SendTimeout, $"the client read nothing of a write for {TimeSpan.FromTicks(stalled).TotalSeconds} s");
         }
+        else if (Volatile.Read(ref _targetStalledTicks) is > 0 and var targetStalled)
+        {
+            outcome = new RelayOutcome(RelayEnd.TargetSendTimeout, $"the target read nothing of a write for {TimeSpan.FromTicks(targetStalled).TotalSeconds} s");
+        }
 
         target.Dispose();
         if (up.IsCompleted)
@@ -125,10 +135,17 @@ internal sealed class SessionRelay(
     /// The client stopped reading: a close frame could not reach it either (our writes are stuck), so
     /// both connections are dropped at once and the pumps end on the failed I/O.
     /// </summary>
-    public void CloseStalled(TimeSpan waited)
+    public void CloseStalledClient(TimeSpan waited)
     {
         Volatile.Write(ref _stalledTicks, Math.Max(1, waited.Ticks));
         Abort();
+    }
+
+    /// <summary>The target stopped reading: its connection is dropped, the client pump's write fails and the client gets 1011.</summary>
+    public void CloseStalledTarget(TimeSpan waited)
+    {
+        Volatile.Write(ref _targetStalledTicks, Math.Max(1, waited.Ticks));
+        target.Dispose();
     }
 
     /// <summary>Last resort when a session ignored <see cref="RequestCloseAsync"/>: both pumps fail at once.</summary>
@@ -218,6 +235,7 @@ internal sealed class SessionRelay(
     {
         try
         {
+            _targetWrites.Begin(); // only this pump writes to the target: no lock needed
             await target.SendAsync(data).ConfigureAwait(false);
             Interlocked.Add(ref _bytesToTarget, data.Length);
             return true;
@@ -225,6 +243,10 @@ internal sealed class SessionRelay(
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
             return false;
+        }
+        finally
+        {
+            _targetWrites.End();
         }
     }
 

@@ -120,6 +120,13 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         throw new TimeoutException($"no matching log line; got:\n{string.Join("\n", _lines)}");
     }
 
+    /// <summary>How many fds the daemon has open (/proc/PID/fd).</summary>
+    public int OpenFds() => Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd").Length;
+
+    /// <summary>The daemon's thread count (/proc/PID/status).</summary>
+    public int Threads() =>
+        int.Parse(File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))["Threads:".Length..].Trim());
+
     /// <summary>Resident memory of the daemon, from /proc.</summary>
     public long ResidentBytes()
     {

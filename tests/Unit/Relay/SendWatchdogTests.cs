@@ -10,15 +10,26 @@ public sealed class SendWatchdogTests
 
     private sealed class Session : ISendWatched
     {
+        private SendWatch _client;
+        private SendWatch _target;
+
         public long PendingWrite { get; set; }
 
-        public long WatchedWrite { get; set; }
+        public long PendingTargetWrite { get; set; }
 
-        public long WatchedSince { get; set; }
+        public long PendingClientWrite => PendingWrite;
+
+        public ref SendWatch ClientWatch => ref _client;
+
+        public ref SendWatch TargetWatch => ref _target;
 
         public List<TimeSpan> Closed { get; } = [];
 
-        public void CloseStalled(TimeSpan waited) => Closed.Add(waited);
+        public List<TimeSpan> TargetClosed { get; } = [];
+
+        public void CloseStalledClient(TimeSpan waited) => Closed.Add(waited);
+
+        public void CloseStalledTarget(TimeSpan waited) => TargetClosed.Add(waited);
     }
 
     private readonly FakeTimeProvider _time = new();
@@ -77,5 +88,22 @@ public sealed class SendWatchdogTests
         Assert.Empty(late.Closed); // seen first at 4 s, 1 s of waiting
         Ticks(1);
         Assert.Single(late.Closed);
+    }
+
+    [Fact]
+    public void A_target_that_stops_reading_is_dropped_on_its_own_count()
+    {
+        var session = new Session { PendingTargetWrite = 3 };
+        using var watchdog = new SendWatchdog(() => [session], TimeSpan.FromSeconds(2), _time);
+
+        Ticks(2);
+        Assert.Empty(session.TargetClosed);
+        session.PendingWrite = 5; // a client write starts meanwhile and finishes: nothing to do with the target's
+        Ticks(1);
+        Assert.Equal([TimeSpan.FromSeconds(2)], session.TargetClosed);
+        session.PendingWrite = 0;
+        Ticks(5);
+        Assert.Empty(session.Closed);
+        Assert.Single(session.TargetClosed);
     }
 }
