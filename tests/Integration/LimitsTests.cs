@@ -217,9 +217,17 @@ public sealed class LimitsTests
 
         for (var run = 0; run < 3; run++)
         {
-            await using var client = await RawWebSocketClient.ConnectAsync(port);
-            var greeting = await client.ReadFrameAsync(TimeSpan.FromSeconds(15));
-            Assert.StartsWith("hello", Encoding.ASCII.GetString(greeting!.Payload));
+            await using (var client = await RawWebSocketClient.ConnectAsync(port))
+            {
+                var greeting = await client.ReadFrameAsync(TimeSpan.FromSeconds(15));
+                Assert.StartsWith("hello", Encoding.ASCII.GetString(greeting!.Payload));
+            }
+
+            if (run < 2)
+            {
+                // The run ends with its session; connecting before the daemon has seen that would dial a port nobody holds.
+                await daemon.WaitForLinesAsync(l => l.Contains("Respawning", StringComparison.Ordinal), run + 1, TimeSpan.FromSeconds(10));
+            }
         }
 
         Assert.Equal(1, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));

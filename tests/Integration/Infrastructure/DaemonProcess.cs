@@ -120,6 +120,21 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         throw new TimeoutException($"no matching log line; got:\n{string.Join("\n", _lines)}");
     }
 
+    /// <summary>Waits until at least <paramref name="count"/> log lines match (for events that repeat).</summary>
+    public async Task WaitForLinesAsync(Func<string, bool> predicate, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (_lines.Count(predicate) < count)
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"fewer than {count} matching log lines; got:\n{string.Join("\n", _lines)}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>How many fds the daemon has open (/proc/PID/fd).</summary>
     public int OpenFds() => Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd").Length;
 
