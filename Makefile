@@ -18,6 +18,8 @@ WWWDIR     ?= $(PREFIX)/share/websockify/www
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/websockify.service
+SYSUSERSDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/sysusers.d,$(PREFIX)/lib/sysusers.d)
+DROPINDIR  ?= $(PREFIX)/share/websockify/drop-ins
 
 .PHONY: all build build-deps test bench demo demo-echo clean install uninstall deb rpm
 
@@ -67,12 +69,22 @@ install:
 	install -d $(DESTDIR)$(UNITDIR)
 	for unit in $(UNITS); do \
 		sed -e 's#/usr/bin/websockify#$(BINDIR)/websockify#' -e 's#/etc/websockify#$(SYSCONFDIR)/websockify#' \
-			$$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
+			-e 's#/usr/share/websockify/drop-ins#$(DROPINDIR)#' $$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
 	done
+	# The units' user (packages run systemd-sysusers; a plain `make install` as root does it below).
+	install -D -m 0644 systemd/websockify.sysusers $(DESTDIR)$(SYSUSERSDIR)/websockify.conf
+	install -d $(DESTDIR)$(DROPINDIR)
+	sed -e 's#/usr/share/websockify/drop-ins#$(DROPINDIR)#' systemd/drop-ins/run-as-root.conf > $(DESTDIR)$(DROPINDIR)/run-as-root.conf
+	chmod 0644 $(DESTDIR)$(DROPINDIR)/run-as-root.conf
 	# Instance settings may hold secrets (WEBSOCKIFY_OPTIONS, a key password file): not for other users.
 	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/websockify
 	install -m 0640 systemd/example.conf $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
+	# Installing into the running system: create the user now, and let its group into the directory
+	# (certificates and token files for the daemon; the instance settings are read by systemd as root).
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/websockify.conf && chgrp websockify $(SYSCONFDIR)/websockify; \
+	fi
 	install -D -m 0644 man/websockify.1 $(DESTDIR)$(MANDIR)/man1/websockify.1
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	# The browser side: `websockify --web $(WWWDIR) ...` serves wstelnet.html and websock.js.
@@ -83,6 +95,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/websockify $(DESTDIR)$(LIBDIR)/websockify/rebind.so
 	-rmdir $(DESTDIR)$(LIBDIR)/websockify
 	for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit); done
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/websockify.conf $(DESTDIR)$(DROPINDIR)/run-as-root.conf
+	-rmdir $(DESTDIR)$(DROPINDIR)
 	rm -f $(DESTDIR)$(SYSCONFDIR)/websockify/example.conf
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/websockify
 	rm -f $(DESTDIR)$(MANDIR)/man1/websockify.1 $(DESTDIR)$(DOCDIR)/README.md

@@ -337,7 +337,9 @@ internal static class OptionsBuilder
     private static TlsSettings BuildTls(ParsedArguments args, string workingDirectory, Func<string, bool> fileExists, string? credentialsDirectory)
     {
         // Upstream makes --cert absolute at start-up, so a later chdir (daemon mode, --web) cannot change its meaning.
-        var cert = Path.GetFullPath(args.Value("cert") ?? "self.pem", workingDirectory);
+        var certCredential = args.Value("cert") is null ? TlsCredentials.Find(credentialsDirectory, TlsCredentials.CertName, fileExists) : null;
+        var keyCredential = args.Value("key") is null ? TlsCredentials.Find(credentialsDirectory, TlsCredentials.KeyName, fileExists) : null;
+        var cert = Path.GetFullPath(args.Value("cert") ?? certCredential ?? "self.pem", workingDirectory);
         var sslOnly = args.Has("ssl-only");
         if (sslOnly && !fileExists(cert))
         {
@@ -347,8 +349,8 @@ internal static class OptionsBuilder
         return new TlsSettings
         {
             CertPath = cert,
-            CertGiven = args.Value("cert") is not null,
-            KeyPath = args.Value("key") is { } key ? Path.GetFullPath(key, workingDirectory) : null,
+            CertGiven = args.Value("cert") is not null || certCredential is not null,
+            KeyPath = args.Value("key") is { } key ? Path.GetFullPath(key, workingDirectory) : keyCredential,
             KeyPassword = KeyPasswordSources.Resolve(args, workingDirectory, credentialsDirectory),
             SslOnly = sslOnly,
             MinimumProtocols = TlsVersionChoice.Parse(args.Value("ssl-version") ?? "default"),

@@ -33,6 +33,18 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
             Assert.Equal(101, session.StatusCode);
             Assert.Equal("RFB 003.008\n", Encoding.ASCII.GetString(await ReadAsync(session, 12)));
 
+            // As shipped: the packages' unprivileged user runs the daemon and the VNC server, with no
+            // capabilities, no new privileges and the system call filter, and the instance's state
+            // directory is the program's home.
+            await AssertEveryProcessIsAsync(unit, "websockify");
+            var status = await ProcessStatusAsync(await system.Property(unit, "MainPID"));
+            Assert.Equal("0000000000000000", status["CapBnd"]);
+            Assert.Equal("0000000000000000", status["CapEff"]);
+            Assert.Equal("1", status["NoNewPrivs"]);
+            Assert.Equal("2", status["Seccomp"]);
+            Assert.True(Directory.Exists(Path.Combine(system.Root, $"var/lib/websockify/{port}/.vnc")), "vncserver wrote nothing under the instance's state directory");
+            Assert.Equal("websockify 700", (await system.Run(["stat", "-c", "%U %a", $"/var/lib/websockify/{port}"])).StandardOutput.Trim());
+
             // STATUS= carries the session count.
             await Eventually(async () => (await system.Property(unit, "StatusText")).Contains("1 session", StringComparison.Ordinal), "StatusText with 1 session");
             Assert.Contains("Status: \"", (await system.Run(["systemctl", "status", "--no-pager", unit], check: false)).StandardOutput);
@@ -70,7 +82,7 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
         var unit = $"websockify@{port}.service";
         await system.Run(["sh", "-c", "id vncuser >/dev/null 2>&1 || useradd --create-home --shell /bin/bash vncuser"]);
         await WriteVncInstanceAsync(display, port);
-        await system.WriteFile($"/etc/systemd/system/{unit}.d/user.conf", "[Service]\nUser=vncuser\n");
+        await system.WriteFile($"/etc/systemd/system/{unit}.d/user.conf", "[Service]\nUser=vncuser\nUnsetEnvironment=HOME\nProtectHome=no\n"); // the README's
         await system.Run(["systemctl", "daemon-reload"]);
 
         await system.Run(["systemctl", "start", unit]);
@@ -80,12 +92,7 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
             Assert.Equal("RFB 003.008\n", Encoding.ASCII.GetString(await ReadAsync(session, 12)));
 
             // Every process of the unit, the daemon and Xtigervnc included, is the drop-in's user's.
-            var pids = await UnitPidsAsync(unit);
-            Assert.True(pids.Count >= 2, $"expected the daemon and the VNC server, got {pids.Count} processes");
-            foreach (var pid in pids)
-            {
-                Assert.Equal("vncuser", (await system.Run(["ps", "-o", "user=", "-p", pid], check: false)).StandardOutput.Trim());
-            }
+            await AssertEveryProcessIsAsync(unit, "vncuser");
 
             Assert.True(File.Exists(Path.Combine(system.Root, "home/vncuser/.vnc", $"websockify-test:{display}.pid"))
                 || Directory.EnumerateFiles(Path.Combine(system.Root, "home/vncuser/.vnc")).Any(), "vncserver wrote nothing under the user's HOME");
@@ -108,15 +115,30 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
             // Double quotes keep the single ones for systemd's splitting of $WEBSOCKIFY_TARGET (example.conf says so).
             $"WEBSOCKIFY_TARGET=\"-- socat TCP-LISTEN:{port},reuseaddr EXEC:'/usr/sbin/telnetd -h -E /bin/login'\"\n");
 
+        // login must run as root: the README's way is the shipped drop-in, linked into the instance's directory.
+        await system.Run(["mkdir", "-p", $"/etc/systemd/system/{unit}.d"]);
+        await system.Run(["ln", "-sf", "/usr/share/websockify/drop-ins/run-as-root.conf", $"/etc/systemd/system/{unit}.d/"]);
+        await system.Run(["sh", "-c", "id consoleuser >/dev/null 2>&1 || useradd --create-home --shell /bin/sh consoleuser; echo consoleuser:console-pw-7 | chpasswd"]);
+        await system.Run(["systemctl", "daemon-reload"]);
         await system.Run(["systemctl", "start", unit]);
         try
         {
+            var status = await ProcessStatusAsync(await system.Property(unit, "MainPID"));
+            Assert.StartsWith("0\t", status["Uid"], StringComparison.Ordinal);
+            Assert.Equal(0UL, ulong.Parse(status["CapBnd"], System.Globalization.NumberStyles.HexNumber) & (1UL << 21)); // no CAP_SYS_ADMIN
+
             for (var round = 1; round <= 2; round++)
             {
                 await using var session = await RawWebSocketClient.ConnectAsync(port, protocols: "binary");
                 Assert.Equal(101, session.StatusCode);
-                var first = await ReadAsync(session, 1);
-                Assert.True(first[0] == 0xFF, $"session {round}: expected telnet negotiation (IAC), got 0x{first[0]:x2}");
+                var console = new TelnetConsole(session);
+                await console.WaitForAsync("login: ");
+                await console.SendLineAsync("consoleuser");
+                await console.WaitForAsync("Password: ");
+                await console.SendLineAsync("console-pw-7");
+                await console.WaitForAsync("$ "); // the user's shell: login may drop what was typed ahead
+                await console.SendLineAsync("echo \"I am $(id -un) in $HOME: $((6 * 7))\"");
+                await console.WaitForAsync("I am consoleuser in /home/consoleuser: 42");
                 await session.SendAsync(RawFrame.CloseFrame(1000));
             }
 
@@ -125,6 +147,8 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
         finally
         {
             await StopAndAssertNothingLeftAsync(unit);
+            File.Delete(Path.Combine(system.Root, $"etc/systemd/system/{unit}.d/run-as-root.conf"));
+            await system.Run(["systemctl", "daemon-reload"]);
         }
     }
 
@@ -148,6 +172,12 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
 
             Assert.Equal("active", await system.Property(unit, "ActiveState"));
             Assert.Equal(1, target.Accepted);
+
+            // The package made the units' user, and let its group (only) into the configuration directory.
+            var user = (await system.Run(["getent", "passwd", "websockify"])).StandardOutput.Trim().Split(':');
+            Assert.Equal(["/var/lib/websockify", "/usr/sbin/nologin"], user[5..]);
+            Assert.Equal("root:websockify 750", (await system.Run(["stat", "-c", "%U:%G %a", "/etc/websockify"])).StandardOutput.Trim());
+            Assert.Equal("websockify", (await system.Run(["ps", "-o", "user=", "-p", await system.Property(unit, "MainPID")])).StandardOutput.Trim());
         }
         finally
         {
@@ -157,8 +187,10 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
     }
 
     [Fact]
-    public async Task An_encrypted_key_is_unlocked_by_the_LoadCredential_drop_in_the_README_shows()
+    public async Task A_key_only_root_can_read_reaches_the_unprivileged_daemon_through_LoadCredential_with_its_password()
     {
+        // Upstream #79: the key stays root's (0600), the daemon runs as websockify; systemd reads the key
+        // and its password as root and hands the service copies only it can read (the README's drop-in).
         const string password = "credential-pw-42";
         using var certificate = await TestCertificate.CreateEncryptedAsync(password);
         await using var target = TcpTarget.Echo();
@@ -169,12 +201,13 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
         await system.WriteFile($"{tls}/key.pem", await File.ReadAllTextAsync(certificate.KeyPath), "0600");
         await system.WriteFile($"{tls}/key.password", password + "\n", "0600");
         await system.WriteFile($"/etc/websockify/{port}.conf",
-            $"WEBSOCKIFY_OPTIONS=--cert={tls}/cert.pem --key={tls}/key.pem\nWEBSOCKIFY_TARGET=127.0.0.1:{target.Port}\n");
+            $"WEBSOCKIFY_OPTIONS=--cert={tls}/cert.pem\nWEBSOCKIFY_TARGET=127.0.0.1:{target.Port}\n");
         await system.WriteFile($"/etc/systemd/system/{unit}.d/credential.conf",
-            $"[Service]\nLoadCredential=websockify-key-password:{tls}/key.password\n");
+            $"[Service]\nLoadCredential=websockify-key:{tls}/key.pem\nLoadCredential=websockify-key-password:{tls}/key.password\n");
         await system.Run(["systemctl", "daemon-reload"]);
         try
         {
+            Assert.NotEqual(0, (await system.Run(["setpriv", "--reuid=websockify", "--regid=websockify", "--clear-groups", "cat", $"{tls}/key.pem"], check: false)).ExitCode);
             await system.Run(["systemctl", "start", unit]);
             await using (var secure = await RawWebSocketClient.ConnectAsync(port, tls: true))
             {
@@ -182,9 +215,10 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
             }
 
             var mainPid = await system.Property(unit, "MainPID");
+            Assert.Equal("websockify", (await system.Run(["ps", "-o", "user=", "-p", mainPid])).StandardOutput.Trim());
             var cmdline = (await system.Run(["cat", $"/proc/{mainPid}/cmdline"])).StandardOutput;
             var environ = (await system.Run(["cat", $"/proc/{mainPid}/environ"])).StandardOutput;
-            Assert.Contains("--key=", cmdline);
+            Assert.DoesNotContain("--key", cmdline);
             Assert.DoesNotContain(password, cmdline + environ);
         }
         finally
@@ -257,6 +291,22 @@ public sealed partial class ShippedUnitsTests(BootedSystem system) : IClassFixtu
 
         return [.. data];
     }
+
+    /// <summary>Every process of the unit (the daemon and what it wraps) runs as <paramref name="user"/>.</summary>
+    private async Task AssertEveryProcessIsAsync(string unit, string user)
+    {
+        var pids = await UnitPidsAsync(unit);
+        Assert.True(pids.Count >= 2, $"expected the daemon and the program, got {pids.Count} processes");
+        foreach (var pid in pids)
+        {
+            Assert.Equal(user, (await system.Run(["ps", "-o", "user=", "-p", pid], check: false)).StandardOutput.Trim());
+        }
+    }
+
+    /// <summary>/proc/PID/status as name -> value.</summary>
+    private async Task<Dictionary<string, string>> ProcessStatusAsync(string pid) =>
+        (await system.Run(["cat", $"/proc/{pid}/status"])).StandardOutput.Split('\n')
+            .Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
 
     private async Task<List<string>> UnitPidsAsync(string unit)
     {

@@ -363,6 +363,39 @@ public sealed class SystemdTests
         Assert.Equal(0, result.ExitCode);
     }
 
+    [Theory]
+    [InlineData("websockify@.service", "websockify@5901.service", null, 3.0)]
+    [InlineData("websockify.service", "websockify.service", null, 3.0)]
+    // The drop-in gives back root and a few capabilities: it stays clear of "MEDIUM" (the README says what it costs).
+    [InlineData("websockify@.service", "websockify@2023.service", "drop-ins/run-as-root.conf", 3.5)]
+    public async Task Shipped_units_score_low_in_systemd_analyze_security(string file, string name, string? dropIn, double ceiling)
+    {
+        var directory = Directory.CreateTempSubdirectory("websockify-security-");
+        try
+        {
+            // Offline, systemd-analyze reads the one file given: a drop-in is appended, as systemd would apply it.
+            var text = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "systemd", file));
+            if (dropIn is not null)
+            {
+                text += "\n" + await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "systemd", dropIn));
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, name), text);
+            var result = await Cli.Wrap("systemd-analyze")
+                .WithArguments(["security", "--offline=true", "--no-pager", "./" + name])
+                .WithWorkingDirectory(directory.FullName)
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteBufferedAsync();
+            var overall = result.StandardOutput.Split('\n').Single(l => l.Contains("Overall exposure level for " + name + ": ", StringComparison.Ordinal));
+            var score = double.Parse(overall.Split(": ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(score <= ceiling, $"{name}{(dropIn is null ? "" : " + " + dropIn)}: {overall}\n{result.StandardOutput}");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static async Task<string> ServerCertificateAsync(int port)
     {
         using var tcp = new TcpClient();
