@@ -51,6 +51,8 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
         "/usr/share/websockify/www/websock-compat.js",
         "/usr/share/websockify/www/vendor/xterm/xterm.mjs",
         "/usr/share/websockify/www/vendor/xterm/LICENSE",
+        "/usr/lib/sysusers.d/websockify.conf",
+        "/usr/share/websockify/drop-ins/run-as-root.conf",
     ];
 
     private static async Task<BufferedCommandResult> RunAsync(string program, params string[] args) =>
@@ -93,9 +95,11 @@ public sealed class PackagingTests(PackagesFixture packages) : IClassFixture<Pac
         Assert.StartsWith("drwxr-x--- root/root ", deb.Single(l => l.EndsWith(" ./etc/websockify/", StringComparison.Ordinal)));
         Assert.StartsWith("-rw-r----- root/root ", deb.Single(l => l.EndsWith(" ./etc/websockify/example.conf", StringComparison.Ordinal)));
 
-        var rpm = (await RunAsync("rpm", "-qlvp", packages.Rpm)).StandardOutput.Split('\n');
-        Assert.Matches(@"^drwxr-x---\s+\d+\s+root\s+root\s", rpm.Single(l => l.EndsWith(" /etc/websockify", StringComparison.Ordinal)));
-        Assert.Matches(@"^-rw-r-----\s+\d+\s+root\s+root\s", rpm.Single(l => l.EndsWith(" /etc/websockify/example.conf", StringComparison.Ordinal)));
+        // The rpm names the daemon's group (its %pre creates it); the .deb's postinst sets it (container tests).
+        var rpm = (await RunAsync("rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES}\n]", packages.Rpm)).StandardOutput.Split('\n');
+        Assert.Contains("drwxr-x--- root:websockify /etc/websockify", rpm);
+        Assert.Contains("-rw-r----- root:root /etc/websockify/example.conf", rpm);
+        Assert.Contains("useradd -r -g websockify", (await RunAsync("rpm", "-qp", "--qf", "%{PREIN}", packages.Rpm)).StandardOutput);
     }
 
     [Fact]
