@@ -329,6 +329,102 @@ public sealed class FaultTests
     }
 
     /// <summary>Connections just closed may take a moment to leave the daemon's fd table: bounded polling.</summary>
+    [Fact]
+    public async Task A_client_that_vanishes_without_a_fin_while_data_flows_to_it_is_dropped_after_the_send_timeout()
+    {
+        // In a namespace of the test's own, the vanished client's packets are dropped both ways: our
+        // writes are never acknowledged, as when its host loses power.
+        await using var ns = await NetworkNamespace.CreateAsync();
+        var flooding = ns.Run(() => TcpTarget.Start(async socket =>
+        {
+            var chunk = new byte[64 * 1024];
+            try
+            {
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+                while (true)
+                {
+                    await socket.SendAsync(chunk, limit.Token);
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+            }
+        }));
+        await using var _ = flooding;
+        var echo = ns.Run(TcpTarget.Echo);
+        await using var __ = echo;
+        await using var daemon = await StartInAsync(ns, ["--send-timeout", "2", "127.0.0.1:0", flooding.Address]);
+        await using var bystanderDaemon = await StartInAsync(ns, ["127.0.0.1:0", echo.Address]);
+        await using var bystander = await ConnectInAsync(ns, bystanderDaemon.Port);
+        await bystander.AssertEchoAsync("bystander before");
+        var fdsBefore = daemon.OpenFds();
+
+        var vanishing = await ConnectInAsync(ns, daemon.Port);
+        await using var ___ = vanishing;
+        Assert.NotNull(await vanishing.ReadFrameAsync(Bound)); // data flows
+        await ns.BlackHoleAsync(((IPEndPoint)vanishing.LocalEndPoint!).Port);
+
+        var ended = await daemon.WaitForLineAsync(l => l.Contains("session ended: SendTimeout", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains("the client read nothing of a write for 2 s", ended, StringComparison.Ordinal);
+        await AssertFdsBackAsync(daemon, fdsBefore);
+        await bystander.AssertEchoAsync("bystander after");
+        Assert.False(daemon.HasExited);
+    }
+
+    [Fact]
+    public async Task An_idle_client_that_vanishes_without_a_fin_is_closed_by_the_heartbeat_and_its_target_released()
+    {
+        await using var ns = await NetworkNamespace.CreateAsync();
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var target = ns.Run(() => TcpTarget.Start(async socket =>
+        {
+            var buffer = new byte[1024];
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+            try
+            {
+                while (await socket.ReceiveAsync(buffer, limit.Token) > 0)
+                {
+                }
+
+                released.TrySetResult(); // the daemon closed its side
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                released.TrySetResult();
+            }
+        }));
+        await using var _ = target;
+        await using var daemon = await StartInAsync(ns, ["--heartbeat", "1", "--heartbeat-timeout", "3", "127.0.0.1:0", target.Address]);
+        var fdsIdle = daemon.OpenFds();
+
+        var vanishing = await ConnectInAsync(ns, daemon.Port);
+        await using var __ = vanishing;
+        Assert.Equal(RawFrame.Ping, (await vanishing.ReadFrameAsync(Bound))?.Opcode); // the heartbeat runs
+        await ns.BlackHoleAsync(((IPEndPoint)vanishing.LocalEndPoint!).Port);
+
+        await daemon.WaitForLineAsync(l => l.Contains("no answer to the heartbeat for 3 s, closing", StringComparison.Ordinal), Bound);
+        await released.Task.WaitAsync(Bound);
+        await AssertFdsBackAsync(daemon, fdsIdle);
+
+        // A client that answers is served on (its pongs are what the heartbeat waits for).
+        await using var other = await ConnectInAsync(ns, daemon.Port);
+        for (var round = 0; round < 4; round++)
+        {
+            var ping = await other.ReadFrameAsync(Bound);
+            Assert.Equal(RawFrame.Ping, ping?.Opcode);
+            await other.SendAsync(RawFrame.Build(RawFrame.Pong, ping!.Payload));
+        }
+
+        Assert.False(daemon.HasExited);
+    }
+
+    private static Task<DaemonProcess> StartInAsync(NetworkNamespace ns, string[] args) =>
+        DaemonProcess.StartAsync(["--net=" + ns.NetPath, "--", RepositoryPaths.Binary, .. args], binary: "nsenter");
+
+    private static Task<RawWebSocketClient> ConnectInAsync(NetworkNamespace ns, int port) =>
+        RawWebSocketClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), RawWebSocketClient.UpgradeRequest(port),
+            socket: ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }));
+
     private static async Task AssertFdsBackAsync(DaemonProcess daemon, int before)
     {
         var now = daemon.OpenFds();

@@ -41,10 +41,12 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
 
     /// <param name="clientCertificate">With <paramref name="tls"/>: offered whatever CAs the server names, so a test can present a wrong one.</param>
     /// <param name="local">Bound before connecting (a source address such as 127.0.0.2); null: the kernel's choice.</param>
+    /// <param name="socket">An unconnected TCP socket to use; null: a new one.</param>
     public static async Task<RawWebSocketClient> ConnectAsync(
-        System.Net.EndPoint endpoint, string request, bool tls = false, X509Certificate2? clientCertificate = null, System.Net.EndPoint? local = null)
+        System.Net.EndPoint endpoint, string request, bool tls = false, X509Certificate2? clientCertificate = null, System.Net.EndPoint? local = null, Socket? socket = null)
     {
-        var socket = endpoint is UnixDomainSocketEndPoint
+        // A given socket was made elsewhere, such as in a network namespace (NetworkNamespace.Run).
+        socket ??= endpoint is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (local is not null)
