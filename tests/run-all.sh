@@ -14,7 +14,7 @@ summary() { echo "$1 passed, $2 failed"; }
 # Everything the build and the tests use (scripts/install-deps.sh names each package once).
 # The container tests build their Debian tree themselves (tests/Container/rootfs.sh, cached under /var/cache).
 # The browser tests' playwright-core comes from npm, exactly as tests/Browser/package-lock.json pins it.
-if ! scripts/install-deps.sh test browser container || ! make build || ! tests/Browser/install-node-deps.sh; then
+if ! scripts/install-deps.sh test browser container fuzz || ! make build || ! tests/Browser/install-node-deps.sh; then
   echo "run-all: set-up or build failed" >&2
   summary 0 1
   exit 1
