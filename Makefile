@@ -19,7 +19,7 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/websockify.service
 
-.PHONY: all build build-deps test bench demo demo-echo clean install uninstall deb rpm
+.PHONY: all build build-deps test fuzz bench demo demo-echo clean install uninstall deb rpm
 
 all: build
 
@@ -46,6 +46,16 @@ $(BUILD)/www/wstelnet.html: $(WWW_SOURCES)
 # Everything: unit tests, then integration tests against the real binary. Installs what it needs.
 test:
 	tests/run-all.sh
+
+# Coverage-guided fuzzing (tests/Fuzz): afl-fuzz for FUZZ_SECONDS on each target in turn, from the
+# committed seeds; fails on any crash or hang (inputs under build/fuzz/TARGET). make test runs 20 s each.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= http-head frames base64 token-file cli
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@app=$$(tests/Fuzz/prepare.sh) && status=0 && \
+		for target in $(FUZZ_TARGETS); do FUZZ_APP=$$app tests/Fuzz/fuzz.sh $$target $(FUZZ_SECONDS) || status=1; done; \
+		exit $$status
 
 # Side by side with Python websockify and socat (../shared/bench); writes bench/RESULTS.md.
 bench: build

@@ -26,7 +26,8 @@ dotnet_tests() {
     --logger "trx;LogFileName=$1.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" --blame-hang-timeout 5m || status=1
 }
-for project in Unit Integration Browser; do
+# FuzzTests: the fuzz corpora replayed and a short afl-fuzz run per target (under 3 minutes).
+for project in Unit FuzzTests Integration Browser; do
   dotnet_tests "$project"
 done
 # Bounded like dotnet's hang timeout: a stuck browser must not eat CI's 90 minutes.

@@ -6,6 +6,7 @@
 #   usage: tests/Fuzz/fuzz.sh TARGET SECONDS
 #   FUZZ_APP=DIR  an instrumented build from tests/Fuzz/prepare.sh (default: prepare one now)
 #   FUZZ_TIMEOUT_MS  one input taking longer is a hang (default 3000: generous for a loaded 2-core machine)
+#   FUZZ_OUT=DIR  where TARGET's output goes (default build/fuzz/TARGET)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -eq 2 ] || { echo "usage: $0 TARGET SECONDS" >&2; exit 2; }
@@ -13,7 +14,7 @@ target=$1 seconds=$2
 corpus=tests/Fuzz/corpus/$target
 [ -d "$corpus" ] || { echo "fuzz: no corpus for '$target' ($corpus)" >&2; exit 2; }
 app=${FUZZ_APP:-$(tests/Fuzz/prepare.sh)}
-out=build/fuzz/$target
+out=${FUZZ_OUT:-build/fuzz/$target}
 rm -rf "$out"
 mkdir -p "$out"
 dict=()
@@ -21,9 +22,10 @@ dict=()
 
 # dotnet is not instrumented itself (the IL is): AFL_SKIP_BIN_CHECK. No root changes to the machine:
 # core_pattern and the CPU governor stay as they are (AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES, AFL_SKIP_CPUFREQ).
+# AFL_NO_AFFINITY: another afl (make fuzz, a second checkout) must not make this one fail for want of a free core.
 # -V stops afl after SECONDS; the outer timeout only guards against afl itself stalling.
 status=0
-AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1 \
+AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 \
   timeout --kill-after=10s $((seconds + 120)) \
   afl-fuzz -i "$corpus" -o "$out" "${dict[@]}" -t "${FUZZ_TIMEOUT_MS:-3000}" -m none -V "$seconds" \
   -- dotnet "$app/Websockify.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || status=$?
