@@ -21,7 +21,7 @@ UNITS      := systemd/websockify@.service systemd/websockify@.socket systemd/web
 SYSUSERSDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/sysusers.d,$(PREFIX)/lib/sysusers.d)
 DROPINDIR  ?= $(PREFIX)/share/websockify/drop-ins
 
-.PHONY: all build build-deps test bench demo demo-echo clean install uninstall deb rpm
+.PHONY: all build build-deps test fuzz bench demo demo-echo clean install uninstall deb rpm
 
 all: build
 
@@ -48,6 +48,16 @@ $(BUILD)/www/wstelnet.html: $(WWW_SOURCES)
 # Everything: unit tests, then integration tests against the real binary. Installs what it needs.
 test:
 	tests/run-all.sh
+
+# Coverage-guided fuzzing (tests/Fuzz): afl-fuzz for FUZZ_SECONDS on each target in turn, from the
+# committed seeds; fails on any crash or hang (inputs under build/fuzz/TARGET). make test runs 20 s each.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= http-head frames base64 token-file cli
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@app=$$(tests/Fuzz/prepare.sh) && status=0 && \
+		for target in $(FUZZ_TARGETS); do FUZZ_APP=$$app tests/Fuzz/fuzz.sh $$target $(FUZZ_SECONDS) || status=1; done; \
+		exit $$status
 
 # Side by side with Python websockify and socat (../shared/bench); writes bench/RESULTS.md.
 bench: build

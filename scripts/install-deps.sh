@@ -29,6 +29,9 @@ declare -A groups=(
   # The container tests (tests/Container): a Debian minbase tree made by debootstrap, booted with
   # systemd-nspawn (systemd-container) as a real systemd, the .deb installed inside (make deb: @deb).
   [container]="@build @deb debootstrap systemd-container"
+  # make fuzz and the fuzz tests (tests/Fuzz): Debian's AFL++ drives the SharpFuzz-instrumented
+  # assembly; SharpFuzz itself comes from NuGet (the package, and the sharpfuzz tool in .config/).
+  [fuzz]="afl++"
   # The benchmark compares us with Debian's Python websockify and socat.
   [bench]="@build websockify socat"
 )

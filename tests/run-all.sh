@@ -14,7 +14,7 @@ summary() { echo "$1 passed, $2 failed"; }
 # Everything the build and the tests use (scripts/install-deps.sh names each package once).
 # The container tests build their Debian tree themselves (tests/Container/rootfs.sh, cached under /var/cache).
 # The browser tests' playwright-core comes from npm, exactly as tests/Browser/package-lock.json pins it.
-if ! scripts/install-deps.sh test browser container || ! make build || ! tests/Browser/install-node-deps.sh; then
+if ! scripts/install-deps.sh test browser container fuzz || ! make build || ! tests/Browser/install-node-deps.sh; then
   echo "run-all: set-up or build failed" >&2
   summary 0 1
   exit 1
@@ -26,7 +26,8 @@ dotnet_tests() {
     --logger "trx;LogFileName=$1.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" --blame-hang-timeout 5m || status=1
 }
-for project in Unit Integration Browser; do
+# FuzzTests: the fuzz corpora replayed and a short afl-fuzz run per target (under 3 minutes).
+for project in Unit FuzzTests Integration Browser; do
   dotnet_tests "$project"
 done
 # Bounded like dotnet's hang timeout: a stuck browser must not eat CI's 90 minutes.
