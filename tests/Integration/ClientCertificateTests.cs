@@ -55,7 +55,7 @@ public sealed class ClientCertificateTests
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(
             ["--verify-client", "--cafile", ca.CertPath, "--cert", server.CombinedPath, "127.0.0.1:0", target.Address]);
-        Assert.Contains(daemon.Lines, l => l.Contains("plain ws:// clients on this port are not asked for a certificate", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.Contains("plain ws:// clients on this port are not asked for a certificate", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
 
         await using var plain = await RawWebSocketClient.ConnectAsync(daemon.Port);
         await plain.AssertEchoAsync("plain, as upstream");
@@ -159,7 +159,7 @@ public sealed class ClientCertificateTests
         await using var target = TcpTarget.Echo();
         var missing = Path.Combine(server.Directory, "no-such-ca.pem");
         await using var daemon = await DaemonProcess.StartAsync(["--cafile", missing, "--cert", server.CombinedPath, "127.0.0.1:0", target.Address]);
-        Assert.Contains(daemon.Lines, l => l.Contains($"--cafile '{missing}' is ignored without --verify-client", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.Contains($"--cafile '{missing}' is ignored without --verify-client", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
 
         await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port, tls: true);
         await client.AssertEchoAsync("no certificate needed");

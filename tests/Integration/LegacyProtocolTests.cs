@@ -63,7 +63,7 @@ public sealed class LegacyProtocolTests
     {
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(["--allow-hixie", "127.0.0.1:0", target.Address]);
-        Assert.Contains(daemon.Lines, l => l.Contains("--allow-hixie: Hixie-75/76 clients are accepted", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.Contains("--allow-hixie: Hixie-75/76 clients are accepted", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
 
         await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port, Hixie76Request(daemon.Port));
 

@@ -12,7 +12,7 @@ public sealed class LoggingTests
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(["127.0.0.1:0", target.Address]);
         Assert.Contains(daemon.Lines, l => l.EndsWith("WebSocket server settings:", StringComparison.Ordinal));
-        Assert.Contains(daemon.Lines, l => l.EndsWith($"  - proxying from 127.0.0.1:{daemon.Port} to {target.Address}", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.EndsWith($"  - proxying from 127.0.0.1:{daemon.Port} to {target.Address}", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
 
         await using (var client = await RawWebSocketClient.ConnectAsync(daemon.Port))
         {

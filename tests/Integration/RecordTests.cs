@@ -72,7 +72,7 @@ public sealed class RecordTests : IDisposable
     {
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(["--record", Base, "127.0.0.1:0", target.Address]);
-        Assert.Contains(daemon.Lines, l => l.EndsWith($"  - Recording to '{Base}.*'", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.EndsWith($"  - Recording to '{Base}.*'", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
 
         // A plain HTTP request uses up connection #1, as upstream's counter does.
         await using (var http = await RawHttpConnection.OpenAsync(daemon.Port))

@@ -24,7 +24,7 @@ public sealed class SslTargetTests
             "-tls1_2", "-servername", "localhost", "-cert2", certs.Cert("right"), "-key2", certs.Key("right"));
         await using var daemon = await DaemonProcess.StartAsync(
             ["--ssl-target", "--ssl-target-cafile", certs.Cert("ca"), "127.0.0.1:0", $"localhost:{target.Port}"]);
-        Assert.Contains(daemon.Lines, l => l.EndsWith($" to localhost:{target.Port} (using SSL)", StringComparison.Ordinal) && l.Contains("proxying from", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.EndsWith($" to localhost:{target.Port} (using SSL)", StringComparison.Ordinal) && l.Contains("proxying from", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
 
         await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port);
         Assert.Equal(101, client.StatusCode);
@@ -105,7 +105,7 @@ public sealed class SslTargetTests
         await certs.SelfSignedAsync("vnc", "DNS:vnc.invalid");
         await using var target = await OpenSslServer.StartAsync(certs.Cert("vnc"), certs.Key("vnc"));
         await using var daemon = await DaemonProcess.StartAsync(["--ssl-target", "--ssl-target-insecure", "127.0.0.1:0", $"localhost:{target.Port}"]);
-        Assert.Contains(daemon.Lines, l => l.Contains("--ssl-target-insecure: the target's certificate is not verified", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.Contains("--ssl-target-insecure: the target's certificate is not verified", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
 
         await using var client = await RawWebSocketClient.ConnectAsync(daemon.Port);
         Assert.Equal(101, client.StatusCode);

@@ -53,7 +53,7 @@ public sealed partial class SyslogTests
         Assert.Contains("5 bytes to target, 5 bytes to client", messages[^1]);
 
         // The same lines still go to stderr.
-        Assert.Contains(daemon.Lines, l => l.EndsWith($"  - proxying from 127.0.0.1:{daemon.Port} to {target.Address}", StringComparison.Ordinal));
+        await daemon.WaitForLineAsync(l => l.EndsWith($"  - proxying from 127.0.0.1:{daemon.Port} to {target.Address}", StringComparison.Ordinal), TimeSpan.FromSeconds(10)); // start-up lines after "Listen on" may still be in the pipe
         await daemon.WaitForLineAsync(l => l.Contains("session ended", StringComparison.Ordinal), Timeout);
     }
 
