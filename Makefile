@@ -52,7 +52,7 @@ test:
 # Coverage-guided fuzzing (tests/Fuzz): afl-fuzz for FUZZ_SECONDS on each target in turn, from the
 # committed seeds; fails on any crash or hang (inputs under build/fuzz/TARGET). make test runs 20 s each.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= http-head frames base64 token-file cli
+FUZZ_TARGETS ?= http-head frames base64 token-file cli proxy-header
 fuzz:
 	@scripts/install-deps.sh fuzz
 	@app=$$(tests/Fuzz/prepare.sh) && status=0 && \

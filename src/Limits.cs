@@ -12,6 +12,12 @@ internal sealed record Limits
 
     public const int MaxHeaderCount = 64;
 
+    /// <summary>
+    /// A PROXY v2 header from a balancer, TLVs included (v1 has the spec's own 107 bytes). HAProxy's
+    /// carry addresses, ALPN, the SNI name and TLS facts: far below this.
+    /// </summary>
+    public const int MaxProxyHeaderBytes = 4096;
+
     /// <summary>What a lingering close reads and discards at most before it gives up on a peer.</summary>
     public const int MaxLingerDiscardBytes = 1024 * 1024;
 

@@ -4,7 +4,7 @@ namespace Websockify.Fuzz;
 public static class FuzzTargets
 {
     public static IReadOnlyList<IFuzzTarget> All { get; } =
-        [new HttpHeadTarget(), new FramesTarget(), new Base64Target(), new TokenFileTarget(), new CommandLineTarget()];
+        [new HttpHeadTarget(), new FramesTarget(), new Base64Target(), new TokenFileTarget(), new CommandLineTarget(), new ProxyHeaderTarget()];
 
     public static IFuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);
 }

@@ -7,6 +7,7 @@ Each target's input format (see the target's class in tests/Fuzz):
   base64      schedule byte, receive-size byte, fragmenting byte, then messages' text separated by NUL
   token-file  the file's text
   cli         argv, NUL-separated
+  proxy-header  the first bytes a balancer sends: a PROXY v1 line or v2 header, maybe the request after it
 Schedule 0 hands a read all it asks for; n > 0 splits the input into reads of 1..n bytes.
 """
 import os
@@ -146,3 +147,27 @@ cli = {
 }
 for name, argv in cli.items():
     write("cli", name, "\0".join(argv).encode())
+
+SIGNATURE = b"\r\n\r\n\x00\r\nQUIT\n"
+
+
+def v2(command, family, block):
+    return SIGNATURE + bytes([0x20 | command, family]) + struct.pack(">H", len(block)) + block
+
+
+tcp4 = bytes([192, 0, 2, 7, 10, 0, 0, 1]) + struct.pack(">HH", 54321, 6000)
+tcp6 = bytes(range(16)) + bytes(range(16, 32)) + struct.pack(">HH", 1, 65535)
+unix = b"/run/client.sock".ljust(108, b"\0") + b"/run/ws.sock".ljust(108, b"\0")
+proxy = {
+    "v1-tcp4": b"PROXY TCP4 192.0.2.7 10.0.0.1 54321 6000\r\nGET / HTTP/1.1\r\n",
+    "v1-tcp6": b"PROXY TCP6 2001:db8::7 ::1 65535 0\r\n",
+    "v1-unknown": b"PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n",
+    "v1-bare-unknown": b"PROXY UNKNOWN\r\n",
+    "v2-tcp4-tlvs": v2(1, 0x11, tcp4 + b"\x01\x00\x02h2" + b"\x04\x00\x00") + b"GET",
+    "v2-tcp6": v2(1, 0x21, tcp6),
+    "v2-unix": v2(1, 0x31, unix),
+    "v2-local": v2(0, 0x11, tcp4),
+    "v2-unspec": v2(1, 0x00, b""),
+}
+for name, data in proxy.items():
+    write("proxy-header", name, data)

@@ -25,8 +25,11 @@ public sealed class CorpusReplayTests(ITestOutputHelper output)
     public void Cli_corpus_replays_clean() => Replay("cli");
 
     [Fact]
+    public void Proxy_header_corpus_replays_clean() => Replay("proxy-header");
+
+    [Fact]
     public void Every_target_has_a_corpus_test() =>
-        Assert.Equal(["base64", "cli", "frames", "http-head", "token-file"], FuzzTargets.All.Select(t => t.Name).Order());
+        Assert.Equal(["base64", "cli", "frames", "http-head", "proxy-header", "token-file"], FuzzTargets.All.Select(t => t.Name).Order());
 
     private void Replay(string name)
     {
