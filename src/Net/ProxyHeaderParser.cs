@@ -16,11 +16,6 @@ internal static class ProxyHeaderParser
     /// <summary>The spec's longest v1 line, CRLF included.</summary>
     public const int MaxTextBytes = 107;
 
-    private const int BinaryFixedBytes = 16;
-    private const int UnixAddressBytes = 108;
-
-    private static ReadOnlySpan<byte> Signature => [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A];
-
     private static ReadOnlySpan<byte> TextStart => "PROXY "u8;
 
     /// <summary>Parses what has been read so far from the start of the connection.</summary>
@@ -31,9 +26,9 @@ internal static class ProxyHeaderParser
             return ProxyHeaderParse.NeedMore;
         }
 
-        if (data[0] == Signature[0])
+        if (data[0] == ProxyProtocolWire.Signature[0])
         {
-            return IsPrefixOf(data, Signature) ? ParseBinary(data) : ProxyHeaderParse.Invalid("not a PROXY protocol header");
+            return IsPrefixOf(data, ProxyProtocolWire.Signature) ? ParseBinary(data) : ProxyHeaderParse.Invalid("not a PROXY protocol header");
         }
 
         return IsPrefixOf(data, TextStart) ? ParseText(data) : ProxyHeaderParse.Invalid("not a PROXY protocol header");
@@ -172,7 +167,7 @@ internal static class ProxyHeaderParser
 
     private static ProxyHeaderParse ParseBinary(ReadOnlySpan<byte> data)
     {
-        if (data.Length < BinaryFixedBytes)
+        if (data.Length < ProxyProtocolWire.FixedBytes)
         {
             return ProxyHeaderParse.NeedMore;
         }
@@ -190,7 +185,7 @@ internal static class ProxyHeaderParser
         }
 
         var addressLength = BinaryPrimitives.ReadUInt16BigEndian(data[14..]);
-        var length = BinaryFixedBytes + addressLength;
+        var length = ProxyProtocolWire.FixedBytes + addressLength;
         if (length > Limits.MaxProxyHeaderBytes)
         {
             return ProxyHeaderParse.Invalid($"PROXY v2 header longer than {Limits.MaxProxyHeaderBytes} bytes");
@@ -201,7 +196,7 @@ internal static class ProxyHeaderParser
             return ProxyHeaderParse.NeedMore;
         }
 
-        var block = data[BinaryFixedBytes..length];
+        var block = data[ProxyProtocolWire.FixedBytes..length];
         if (command == 0)
         {
             return ProxyHeaderParse.Parsed(length); // LOCAL: the balancer's own connection, such as a health check
@@ -212,7 +207,7 @@ internal static class ProxyHeaderParser
             0x00 => (0, null),
             0x11 => (12, null),
             0x21 => (36, null),
-            0x31 => (2 * UnixAddressBytes, null),
+            0x31 => (2 * ProxyProtocolWire.UnixAddressBytes, null),
             0x12 or 0x22 or 0x32 => (0, "PROXY v2 header for a datagram connection"),
             _ => (0, "PROXY v2 header of an unknown address family"),
         };
@@ -239,7 +234,7 @@ internal static class ProxyHeaderParser
             0x21 => ProxyHeaderParse.Parsed(length,
                 new IPEndPoint(new IPAddress(block[..16]), BinaryPrimitives.ReadUInt16BigEndian(block[32..])),
                 new IPEndPoint(new IPAddress(block[16..32]), BinaryPrimitives.ReadUInt16BigEndian(block[34..]))),
-            0x31 => ProxyHeaderParse.Parsed(length, UnixEndPoint(block[..UnixAddressBytes]), UnixEndPoint(block[UnixAddressBytes..(2 * UnixAddressBytes)])),
+            0x31 => ProxyHeaderParse.Parsed(length, UnixEndPoint(block[..ProxyProtocolWire.UnixAddressBytes]), UnixEndPoint(block[ProxyProtocolWire.UnixAddressBytes..(2 * ProxyProtocolWire.UnixAddressBytes)])),
             _ => ProxyHeaderParse.Parsed(length), // UNSPEC
         };
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Websockify.Net;
 
 namespace Websockify.Targets;
 
@@ -14,12 +15,9 @@ namespace Websockify.Targets;
 /// </summary>
 internal static class ProxyHeader
 {
-    /// <summary>sun_path's size on Linux, and the spec's per-address size for AF_UNIX.</summary>
-    private const int UnixAddressBytes = 108;
+    private const int UnixAddressBytes = ProxyProtocolWire.UnixAddressBytes;
 
     private const byte VersionTwoProxyCommand = 0x21;
-
-    private static ReadOnlySpan<byte> Signature => [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A];
 
     /// <param name="client">The client's address (the accepted socket's peer).</param>
     /// <param name="local">The address the client connected to; null when it cannot be asked.</param>
@@ -95,8 +93,8 @@ internal static class ProxyHeader
     /// <summary>Signature, version 2 with the PROXY command, family and protocol, length; the address block zeroed.</summary>
     private static byte[] BinaryHead(byte familyAndProtocol, int addressLength)
     {
-        var header = new byte[16 + addressLength];
-        Signature.CopyTo(header);
+        var header = new byte[ProxyProtocolWire.FixedBytes + addressLength];
+        ProxyProtocolWire.Signature.CopyTo(header);
         header[12] = VersionTwoProxyCommand;
         header[13] = familyAndProtocol;
         BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(14), (ushort)addressLength);

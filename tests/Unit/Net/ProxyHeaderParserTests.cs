@@ -32,11 +32,7 @@ public sealed class ProxyHeaderParserTests
     public void V1_tcp4_gives_both_addresses_and_the_header_length()
     {
         const string header = "PROXY TCP4 192.0.2.7 10.0.0.1 54321 6000\r\n";
-        var parse = Parse(header + "GET / HTTP/1.1\r\n");
-        Assert.Equal(ProxyHeaderStatus.Parsed, parse.Status);
-        Assert.Equal(header.Length, parse.Length);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.7"), 54321), parse.Source);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6000), parse.Destination);
+        AssertTheExampleTcp4(Parse(header + "GET / HTTP/1.1\r\n"), header.Length);
     }
 
     [Fact]
@@ -110,11 +106,7 @@ public sealed class ProxyHeaderParserTests
     public void V2_tcp4_gives_both_addresses_and_skips_tlvs()
     {
         var header = Binary(0x21, 0x11, Tcp4Block(0x01, 0x00, 0x02, (byte)'h', (byte)'2', 0x04, 0x00, 0x00));
-        var parse = ProxyHeaderParser.Parse([.. header, .. "GET"u8]);
-        Assert.Equal(ProxyHeaderStatus.Parsed, parse.Status);
-        Assert.Equal(header.Length, parse.Length);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.7"), 54321), parse.Source);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6000), parse.Destination);
+        AssertTheExampleTcp4(ProxyHeaderParser.Parse([.. header, .. "GET"u8]), header.Length);
     }
 
     [Fact]
@@ -205,6 +197,15 @@ public sealed class ProxyHeaderParserTests
         Assert.Equal(ProxyHeaderStatus.Parsed, parse.Status);
         Assert.Equal("/run/client.sock", parse.Source?.ToString());
         Assert.Equal("/run/ws.sock", parse.Destination?.ToString());
+    }
+
+    /// <summary>192.0.2.7:54321 -> 10.0.0.1:6000 in a header of <paramref name="length"/> bytes, the bytes after it left alone.</summary>
+    private static void AssertTheExampleTcp4(ProxyHeaderParse parse, int length)
+    {
+        Assert.Equal(ProxyHeaderStatus.Parsed, parse.Status);
+        Assert.Equal(length, parse.Length);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.7"), 54321), parse.Source);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6000), parse.Destination);
     }
 
     private static byte[] BigEndian(int value) => [(byte)(value >> 8), (byte)value];
