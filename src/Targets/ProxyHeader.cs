@@ -15,8 +15,6 @@ namespace Websockify.Targets;
 /// </summary>
 internal static class ProxyHeader
 {
-    private const int UnixAddressBytes = ProxyProtocolWire.UnixAddressBytes;
-
     private const byte VersionTwoProxyCommand = 0x21;
 
     /// <param name="client">The client's address (the accepted socket's peer).</param>
@@ -66,7 +64,7 @@ internal static class ProxyHeader
         var ipv4 = from.AddressFamily == AddressFamily.InterNetwork;
         var addressBytes = ipv4 ? 4 : 16;
         var header = BinaryHead(ipv4 ? (byte)0x11 : (byte)0x21, (2 * addressBytes) + 4); // TCP over IPv4 / IPv6
-        var block = header.AsSpan(16);
+        var block = header.AsSpan(ProxyProtocolWire.FixedBytes);
         from.TryWriteBytes(block, out _);
         to.TryWriteBytes(block[addressBytes..], out _);
         BinaryPrimitives.WriteUInt16BigEndian(block[(2 * addressBytes)..], (ushort)fromPort);
@@ -76,9 +74,10 @@ internal static class ProxyHeader
 
     private static byte[] BinaryUnix(UnixDomainSocketEndPoint from, UnixDomainSocketEndPoint to)
     {
-        var header = BinaryHead(0x31, 2 * UnixAddressBytes); // AF_UNIX, SOCK_STREAM
-        WriteSunPath(from, header.AsSpan(16, UnixAddressBytes));
-        WriteSunPath(to, header.AsSpan(16 + UnixAddressBytes, UnixAddressBytes));
+        const int size = ProxyProtocolWire.UnixAddressBytes;
+        var header = BinaryHead(0x31, 2 * size); // AF_UNIX, SOCK_STREAM
+        WriteSunPath(from, header.AsSpan(ProxyProtocolWire.FixedBytes, size));
+        WriteSunPath(to, header.AsSpan(ProxyProtocolWire.FixedBytes + size, size));
         return header;
     }
 
