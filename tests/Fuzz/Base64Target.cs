@@ -32,38 +32,20 @@ public sealed class Base64Target : IFuzzTarget
         var sizes = new ReceiveSizes(input[1], minimum: 3);
         var message = 0;
         var decoded = new MemoryStream();
-        var limit = 64 + (8 * wire.Length);
-        for (var calls = 0; ; calls++)
+        ReceiveLoop.Run(wire.Length, sizes, buffer => Synchronously.Result(channel.ReceiveAsync(buffer)), (read, data) =>
         {
-            if (calls == limit)
-            {
-                throw new FuzzInvariantException($"no end after {limit} reads (would loop forever)");
-            }
-
-            var buffer = new byte[sizes.Next()];
-            var read = Synchronously.Result(channel.ReceiveAsync(buffer));
-            if (read.Count < 0 || read.Count > buffer.Length)
-            {
-                throw new FuzzInvariantException($"a read of {read.Count} bytes into a buffer of {buffer.Length}");
-            }
-
-            decoded.Write(buffer, 0, read.Count);
+            decoded.Write(data.Span);
             if (read.Kind == MessageKind.ProtocolError && message < messages.Count)
             {
                 CheckRefused(messages[message]);
             }
 
-            if (read.Ended)
-            {
-                break;
-            }
-
-            if (read.EndOfMessage)
+            if (!read.Ended && read.EndOfMessage)
             {
                 CheckAccepted(messages[message++], decoded.ToArray());
                 decoded.SetLength(0);
             }
-        }
+        });
 
         channel.Release();
     }

@@ -25,7 +25,20 @@ public sealed class FramesTarget : IFuzzTarget
         var reader = new FrameReader(stream, new FrameWriter(stream));
         var sizes = new ReceiveSizes(input[1], minimum: 1);
         var payload = new MemoryStream();
-        var ending = ReadUntilEnded(wire.Length, sizes, (buffer) => Synchronously.Result(reader.ReceiveAsync(buffer)), payload);
+        FrameRead Receive(Memory<byte> buffer) => Synchronously.Result(reader.ReceiveAsync(buffer));
+        var ending = ReceiveLoop.Run(wire.Length, sizes, Receive, (read, data) =>
+        {
+            if (!read.Ended)
+            {
+                payload.Write(data.Span);
+            }
+        });
+        var again = Receive(new byte[16]);
+        if (again != ending)
+        {
+            throw new FuzzInvariantException($"ended with {ending}, then said {again}");
+        }
+
         reader.Release();
         if (ending.Kind != MessageKind.ProtocolError)
         {
@@ -37,39 +50,6 @@ public sealed class FramesTarget : IFuzzTarget
                 throw new FuzzInvariantException($"payload differs from the frames' payload ({got.Length} bytes read, {expected.Length} sent)");
             }
         }
-    }
-
-    /// <summary>
-    /// Receives until the client side ends, checking each result; every read must make progress, so more
-    /// calls than the input could feed is a loop that would never end.
-    /// </summary>
-    internal static FrameRead ReadUntilEnded(int inputLength, ReceiveSizes sizes, Func<Memory<byte>, FrameRead> receive, MemoryStream payload)
-    {
-        var limit = 64 + (8 * inputLength);
-        for (var calls = 0; calls < limit; calls++)
-        {
-            var buffer = new byte[sizes.Next()];
-            var read = receive(buffer);
-            if (read.Count < 0 || read.Count > buffer.Length)
-            {
-                throw new FuzzInvariantException($"a read of {read.Count} bytes into a buffer of {buffer.Length}");
-            }
-
-            if (read.Ended)
-            {
-                var again = receive(new byte[16]);
-                if (again != read)
-                {
-                    throw new FuzzInvariantException($"ended with {read}, then said {again}");
-                }
-
-                return read;
-            }
-
-            payload.Write(buffer, 0, read.Count);
-        }
-
-        throw new FuzzInvariantException($"no end after {limit} reads of {inputLength} input bytes (would loop forever)");
     }
 
     /// <summary>A plain reading of the frames, no checks (the reader found no fault): data payloads up to the close frame.</summary>
