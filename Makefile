@@ -50,7 +50,7 @@ test:
 	tests/run-all.sh
 
 # Coverage-guided fuzzing (tests/Fuzz): afl-fuzz for FUZZ_SECONDS on each target in turn, from the
-# committed seeds; fails on any crash or hang (inputs under build/fuzz/TARGET). make test runs 20 s each.
+# committed seeds; fails on any crash or hang (inputs under build/fuzz/TARGET). make test runs 17 s each.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= http-head frames base64 token-file cli proxy-header
 fuzz:
