@@ -1,4 +1,5 @@
 using Websockify.Fuzz;
+using Websockify.Tests.Integration.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Websockify.Tests.Fuzz;
@@ -34,7 +35,7 @@ public sealed class CorpusReplayTests(ITestOutputHelper output)
     private void Replay(string name)
     {
         var target = FuzzTargets.Find(name) ?? throw new InvalidOperationException("no target " + name);
-        var (files, failures) = CorpusReplay.Run(target, RepositoryRoot.Corpus(name));
+        var (files, failures) = CorpusReplay.Run(target, Path.Combine(RepositoryPaths.Root, "tests", "Fuzz", "corpus", name));
         output.WriteLine($"{name}: {files} corpus files replayed");
         Assert.True(files > 0, "the corpus is empty");
         Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{Path.GetFileName(f.File)}: {f.Error}")));

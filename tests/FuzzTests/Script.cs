@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Websockify.Tests.Integration.Infrastructure;
 
 namespace Websockify.Tests.Fuzz;
 
@@ -9,9 +10,9 @@ internal static class Script
 
     public static (int Status, string Output) Run(string script, IEnumerable<string> arguments, TimeSpan deadline, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(Path.Combine(RepositoryRoot.Path, script))
+        var start = new ProcessStartInfo(Path.Combine(RepositoryPaths.Root, script))
         {
-            WorkingDirectory = RepositoryRoot.Path,
+            WorkingDirectory = RepositoryPaths.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
