@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Unicode;
 
 namespace Websockify.Net;
 
@@ -261,11 +262,14 @@ internal static class ProxyHeaderParser
         return true;
     }
 
-    /// <summary>A sun_path up to its first NUL; an unnamed socket (empty) has no address to give.</summary>
+    /// <summary>
+    /// A sun_path up to its first NUL. An unnamed socket (empty) has no address to give, nor has a name
+    /// that is not UTF-8 (a path's bytes need not be; decoding would make it longer than sun_path, which
+    /// the endpoint refuses: found by fuzzing) or one that fills sun_path with no NUL left.
+    /// </summary>
     private static UnixDomainSocketEndPoint? UnixEndPoint(ReadOnlySpan<byte> path)
     {
         var end = path.IndexOf((byte)0);
-        var name = end < 0 ? path : path[..end];
-        return name.IsEmpty ? null : new UnixDomainSocketEndPoint(Encoding.UTF8.GetString(name));
+        return end <= 0 || !Utf8.IsValid(path[..end]) ? null : new UnixDomainSocketEndPoint(Encoding.UTF8.GetString(path[..end]));
     }
 }

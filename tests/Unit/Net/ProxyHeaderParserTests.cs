@@ -208,5 +208,19 @@ public sealed class ProxyHeaderParserTests
         Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6000), parse.Destination);
     }
 
+    [Fact]
+    public void V2_unix_names_that_are_not_utf8_or_fill_sun_path_give_no_address()
+    {
+        // Found by fuzzing: invalid UTF-8 decoded longer than sun_path, and the endpoint threw.
+        var block = new byte[216];
+        "/run/ws."u8.CopyTo(block);
+        block.AsSpan(8, 32).Fill(0xB5);
+        block.AsSpan(108).Fill((byte)'a'); // 108 bytes, no NUL
+        var parse = ProxyHeaderParser.Parse(Binary(0x21, 0x31, block));
+        Assert.Equal(ProxyHeaderStatus.Parsed, parse.Status);
+        Assert.Null(parse.Source);
+        Assert.Null(parse.Destination);
+    }
+
     private static byte[] BigEndian(int value) => [(byte)(value >> 8), (byte)value];
 }
