@@ -12,8 +12,8 @@ declare -A groups=(
   # Real programs the tests drive: targets, wrapped programs, systemd's tools (systemd-analyze needs
   # man-db for Documentation=), the packaging tests' builders and linters, and redis-server for the
   # TokenRedis tests (each test starts its own on loopback); nftables black-holes a client in a network
-  # namespace a fault test creates.
-  [test]="@build @deb @rpm socat tigervnc-standalone-server inetutils-telnetd systemd man-db lintian rpmlint groff-base redis-server nftables"
+  # namespace a fault test creates; haproxy balances three daemons in the scale-out test.
+  [test]="@build @deb @rpm socat tigervnc-standalone-server inetutils-telnetd systemd man-db lintian rpmlint groff-base redis-server nftables haproxy"
   # make deb and make rpm.
   [deb]="dpkg-dev debhelper fakeroot"
   [rpm]="rpm"

@@ -147,7 +147,12 @@ internal static class Program
 
         using var lifetime = new ServerLifetime(options.Lifetime, time);
         var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol, targetTls,
-            auth, options.Auth?.WebAuth ?? false, options.Legacy);
+            auth, options.Auth?.WebAuth ?? false, options.Legacy, options.ClientAddresses);
+        if (!options.ClientAddresses.Trusted.IsEmpty)
+        {
+            Net.NetLog.TrustedProxies(logger, options.ClientAddresses.ProxyProtocol ? "a PROXY header (required) and X-Forwarded-For" : "X-Forwarded-For", options.ClientAddresses.Trusted.ToString());
+        }
+
         if (options.Legacy.AllowHixie)
         {
             Legacy.LegacyLog.HixieAllowed(logger);

@@ -38,6 +38,8 @@ internal static class OptionTable
         new("unix-listen-mode", null, "UNIX_LISTEN_MODE", Yes, "file mode of the unix socket, octal (default 0600)"),
         new("unix-target", null, "UNIX_TARGET", Yes, "connect to the unix socket UNIX_TARGET instead of a target_addr:target_port"),
         new("target-proxy-protocol", null, "VERSION", Yes, "start each target connection with a PROXY protocol header naming the client: v1 (text) or v2 (binary)"),
+        new("proxy-protocol", null, null, Yes, "connections from a --trusted-proxy open with a PROXY protocol header (v1 or v2, as HAProxy's send-proxy) naming the client; from anyone else one is refused"),
+        new("trusted-proxy", null, "CIDR[,CIDR]", Yes, "balancers whose PROXY header (with --proxy-protocol) and X-Forwarded-For name the client: addresses, CIDRs, 'unix' for --unix-listen clients"),
         new("inetd", null, null, Yes, "inetd mode, receive listening socket from stdin (any address family)"),
         new("web", null, "DIR", Yes, "run webserver on same port, serve files from DIR"),
         new("web-auth", null, null, Yes, "require authentication to access webserver"),

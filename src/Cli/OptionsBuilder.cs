@@ -28,6 +28,7 @@ internal static class OptionsBuilder
         ("heartbeat", "heartbeat-timeout"),
         ("ssl-target", "ssl-target-cafile"),
         ("ssl-target", "ssl-target-insecure"),
+        ("trusted-proxy", "proxy-protocol"),
     ];
 
     /// <param name="socketsPassed">The service manager passed listening sockets: the listen positional is optional.</param>
@@ -103,6 +104,7 @@ internal static class OptionsBuilder
             Web = BuildWeb(args, workingDirectory),
             Limits = BuildLimits(args),
             Heartbeat = BuildHeartbeat(args),
+            ClientAddresses = BuildClientAddresses(args),
             Lifetime = new LifetimeSettings(OptionalSeconds(args, "timeout"), OptionalSeconds(args, "idle-timeout"), args.Has("run-once")),
 
             // Upstream's `if record:`: an empty FILE records nothing.
@@ -145,6 +147,23 @@ internal static class OptionsBuilder
         var plugin = AuthPlugins.Find(name);
         var create = plugin.Parse(new AuthSourceArguments(args.Value("auth-source"), workingDirectory, credentialsDirectory, verifyClient));
         return new AuthSettings(plugin.Name, create, args.Has("web-auth"));
+    }
+
+    private static Net.ClientAddressSettings BuildClientAddresses(ParsedArguments args)
+    {
+        if (args.Value("trusted-proxy") is not { } trusted)
+        {
+            return Net.ClientAddressSettings.Direct;
+        }
+
+        try
+        {
+            return new Net.ClientAddressSettings(args.Has("proxy-protocol"), Net.TrustedProxies.Parse(trusted));
+        }
+        catch (FormatException ex)
+        {
+            throw new CliUsageException($"option --trusted-proxy: {ex.Message}");
+        }
     }
 
     /// <summary>Upstream's integer seconds, 0 = off; our pong timeout defaults to three missed beats.</summary>

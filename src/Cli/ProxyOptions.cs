@@ -76,6 +76,9 @@ internal sealed record ProxyOptions
     /// <summary><c>--allow-hixie</c>, <c>--flash-policy</c>: the old protocols, each off unless named.</summary>
     public Legacy.LegacyProtocols Legacy { get; init; } = Websockify.Legacy.LegacyProtocols.None;
 
+    /// <summary><c>--proxy-protocol</c>, <c>--trusted-proxy</c>: the client behind a balancer.</summary>
+    public Net.ClientAddressSettings ClientAddresses { get; init; } = Net.ClientAddressSettings.Direct;
+
     /// <summary><c>--heartbeat</c>; null when off (upstream's 0).</summary>
     public HeartbeatSettings? Heartbeat { get; init; }
 }

@@ -13,11 +13,15 @@ namespace Websockify.Connections;
 /// </summary>
 internal sealed class ConnectionContext : IAsyncDisposable
 {
-    public ConnectionContext(long id, Socket socket, long acceptedAt)
+    private EndPoint? _destination;
+
+    public ConnectionContext(long id, Socket socket, long acceptedAt, Hosting.Admission? admission = null)
     {
+        Admission = admission;
         Id = id;
         Socket = socket;
         PeerEndPoint = socket.RemoteEndPoint;
+        ConnectedEndPoint = PeerEndPoint;
         Peer = PeerEndPoint is UnixDomainSocketEndPoint && EndpointText.Format(PeerEndPoint) == "unix"
             ? EndpointText.Format(socket.LocalEndPoint) // an unnamed Unix client: the socket it came through
             : EndpointText.Format(PeerEndPoint);
@@ -31,17 +35,33 @@ internal sealed class ConnectionContext : IAsyncDisposable
 
     /// <summary>What log lines name the connection by: the peer and the id, e.g. <c>127.0.0.1:51234 #7</c>.</summary>
     /// <remarks>Built once: log calls pass it whether or not their level is enabled.</remarks>
-    public string LogName { get; }
+    public string LogName { get; private set; }
 
     public Socket Socket { get; }
 
-    public EndPoint? PeerEndPoint { get; }
+    /// <summary>The client: the socket's peer, or behind a trusted balancer the one it named (<see cref="ForwardedFrom"/>).</summary>
+    public EndPoint? PeerEndPoint { get; private set; }
 
-    /// <summary>Asked of the socket when a stage needs it: getsockname(2) is not worth doing for every accepted connection.</summary>
-    public EndPoint? LocalEndPoint => Socket.LocalEndPoint;
+    /// <summary>
+    /// What the client connected to: asked of the socket when a stage needs it (getsockname(2) is not
+    /// worth doing for every accepted connection), or what the balancer's PROXY header said.
+    /// </summary>
+    public EndPoint? LocalEndPoint => _destination ?? Socket.LocalEndPoint;
 
     /// <summary>The peer, formatted once (<see cref="EndpointText"/>).</summary>
-    public string Peer { get; }
+    public string Peer { get; private set; }
+
+    /// <summary>
+    /// Who sent this connection's requests: the socket's peer, or the client a PROXY header named. Its
+    /// X-Forwarded-For is taken only when this one is trusted.
+    /// </summary>
+    public EndPoint? ConnectedEndPoint { get; private set; }
+
+    /// <summary>The trusted balancer the connection came through (the socket's peer); null for a direct client.</summary>
+    public EndPoint? ProxyEndPoint { get; private set; }
+
+    /// <summary>This connection's place under the connection limits; null when not counted (systemd's Accept=yes).</summary>
+    public Hosting.Admission? Admission { get; }
 
     /// <summary>The byte stream to the client: the socket's, then the TLS stream over it, then one that replays read-ahead bytes.</summary>
     public Stream Transport { get; set; }
@@ -59,6 +79,25 @@ internal sealed class ConnectionContext : IAsyncDisposable
     public long AcceptedAt { get; }
 
     public long? UpgradedAt { get; set; }
+
+    /// <summary>
+    /// A trusted balancer said who the client is: from here on logs, limits, metrics and the target's
+    /// PROXY header name that client. <paramref name="destination"/>: what the client connected to, when known.
+    /// </summary>
+    /// <param name="perRequest">Named by a request's X-Forwarded-For, not by the connection's PROXY header: the next request on this connection may name another.</param>
+    public void ForwardedFrom(EndPoint client, EndPoint? destination = null, bool perRequest = false)
+    {
+        ProxyEndPoint ??= PeerEndPoint;
+        if (!perRequest)
+        {
+            ConnectedEndPoint = client;
+        }
+
+        PeerEndPoint = client;
+        Peer = client is IPEndPoint { Port: 0 } forwarded ? EndpointText.FormatAddress(forwarded.Address) : EndpointText.Format(client);
+        LogName = string.Create(CultureInfo.InvariantCulture, $"{Peer} #{Id}");
+        _destination = destination ?? _destination;
+    }
 
     public async ValueTask DisposeAsync() => await Transport.DisposeAsync().ConfigureAwait(false);
 }

@@ -61,22 +61,60 @@ internal sealed class ConnectionGate(int maxTotal, int maxPerAddress)
         }
     }
 
+    /// <summary>
+    /// The connection turned out to be from <paramref name="to"/> (a balancer's PROXY header or
+    /// X-Forwarded-For): its count moves there. Null when moved; the refusal, with nothing changed, when
+    /// <paramref name="to"/> has its allowance open already.
+    /// </summary>
+    public GateRefusal? TryMove(IPAddress? from, IPAddress? to)
+    {
+        from = Normalize(from);
+        to = Normalize(to);
+        if (maxPerAddress <= 0 || Equals(from, to))
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            if (to is not null)
+            {
+                _perAddress.TryGetValue(to, out var count);
+                if (count >= maxPerAddress)
+                {
+                    return GateRefusal.PerAddress;
+                }
+
+                _perAddress[to] = count + 1;
+            }
+
+            Decrement(from);
+            return null;
+        }
+    }
+
     public void Leave(IPAddress? address)
     {
         address = Normalize(address);
         lock (_lock)
         {
             _total--;
-            if (address is not null && maxPerAddress > 0 && _perAddress.TryGetValue(address, out var count))
+            Decrement(address);
+        }
+    }
+
+    /// <summary>Under the lock.</summary>
+    private void Decrement(IPAddress? address)
+    {
+        if (address is not null && maxPerAddress > 0 && _perAddress.TryGetValue(address, out var count))
+        {
+            if (count <= 1)
             {
-                if (count <= 1)
-                {
-                    _perAddress.Remove(address);
-                }
-                else
-                {
-                    _perAddress[address] = count - 1;
-                }
+                _perAddress.Remove(address);
+            }
+            else
+            {
+                _perAddress[address] = count - 1;
             }
         }
     }

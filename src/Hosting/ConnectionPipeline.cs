@@ -13,7 +13,8 @@ using Websockify.WebSockets;
 namespace Websockify.Hosting;
 
 /// <summary>
-/// Everything one accepted connection goes through, top to bottom: TLS negotiation; with
+/// Everything one accepted connection goes through, top to bottom: with <c>--proxy-protocol</c>, the
+/// balancer's PROXY header; TLS negotiation; with
 /// <c>--flash-policy</c>, Flash's policy request; request dispatch
 /// (plain HTTP requests go to the web handler, as many as it keeps the connection for); authentication;
 /// target resolution; the 101; the session. Until the 101 every step runs under the handshake deadline.
@@ -23,10 +24,11 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
 {
     /// <returns>Whether the connection became a WebSocket session (the 101 went out): what <c>--run-once</c> counts.</returns>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> RunAsync(Socket socket)
+    /// <param name="admission">Its place under the connection limits, moved to the real client's address once a balancer names it.</param>
+    public async ValueTask<bool> RunAsync(Socket socket, Admission? admission = null)
     {
         var upgraded = false;
-        await using var connection = new ConnectionContext(ids.Next(), socket, time.GetTimestamp());
+        await using var connection = new ConnectionContext(ids.Next(), socket, time.GetTimestamp(), admission);
         try
         {
             TuneSocket(socket);
@@ -55,7 +57,8 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
         var deadline = NewDeadline();
         try
         {
-            if (!await stages.Tls.NegotiateAsync(connection, deadline.Token).ConfigureAwait(false))
+            if (!await stages.Clients.AcceptAsync(connection, deadline.Token).ConfigureAwait(false)
+                || !await stages.Tls.NegotiateAsync(connection, deadline.Token).ConfigureAwait(false))
             {
                 return await EndAsync(connection).ConfigureAwait(false);
             }
@@ -105,6 +108,12 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServePlainAsync(ConnectionContext connection, HttpRequest request, CancellationToken cancellationToken)
     {
+        if (stages.Clients.ApplyForwardedFor(connection, request) is { } tooMany)
+        {
+            await RejectAsync(connection, tooMany, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
         if (await stages.WebAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             await RejectAsync(connection, refused, cancellationToken).ConfigureAwait(false);
@@ -120,6 +129,11 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     private async ValueTask<AcceptedHandshake?> AcceptUpgradeAsync(
         ConnectionContext connection, HttpRequest request, AcceptedHandshake handshake, CancellationToken cancellationToken)
     {
+        if (stages.Clients.ApplyForwardedFor(connection, request) is { } tooMany)
+        {
+            return await RejectAsync(connection, tooMany, cancellationToken).ConfigureAwait(false);
+        }
+
         if (await stages.UpgradeAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return await RejectAsync(connection, refused, cancellationToken).ConfigureAwait(false);

@@ -66,7 +66,7 @@ internal sealed class ProxyServer
     public async Task ServeSingleAsync(Socket connection)
     {
         Opened();
-        await ServeAsync(connection, null, gated: false).ConfigureAwait(false);
+        await ServeAsync(connection, null).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -181,7 +181,7 @@ internal sealed class ProxyServer
             Opened();
             if (_oneAtATime is null)
             {
-                _ = ServeAsync(client, address, gated: true);
+                _ = ServeAsync(client, new Admission(_gate, _refusals, address));
                 continue;
             }
 
@@ -189,7 +189,7 @@ internal sealed class ProxyServer
             await _oneAtATime.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                await ServeAsync(client, address, gated: true).ConfigureAwait(false);
+                await ServeAsync(client, new Admission(_gate, _refusals, address)).ConfigureAwait(false);
             }
             finally
             {
@@ -204,8 +204,8 @@ internal sealed class ProxyServer
         _lifetime?.Opened();
     }
 
-    /// <param name="gated">Whether <see cref="_gate"/> admitted it (and so must be left when it ends).</param>
-    private async Task ServeAsync(Socket client, IPAddress? address, bool gated)
+    /// <param name="admission">Where <see cref="_gate"/> counts it (left when it ends); null when not counted.</param>
+    private async Task ServeAsync(Socket client, Admission? admission)
     {
         var session = false;
         try
@@ -216,14 +216,11 @@ internal sealed class ProxyServer
                 return;
             }
 
-            session = await _pipeline.RunAsync(client).ConfigureAwait(false);
+            session = await _pipeline.RunAsync(client, admission).ConfigureAwait(false);
         }
         finally
         {
-            if (gated)
-            {
-                _gate.Leave(address);
-            }
+            admission?.Leave();
 
             _lifetime?.Closed(session);
             if (_lifetime?.Ended.IsCompleted == true)

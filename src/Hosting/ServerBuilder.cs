@@ -3,6 +3,7 @@ using Websockify.Auth;
 using Websockify.Connections;
 using Websockify.Http;
 using Websockify.Legacy;
+using Websockify.Net;
 using Websockify.Recording;
 using Websockify.Relay;
 using Websockify.Targets;
@@ -27,10 +28,12 @@ internal static class ServerBuilder
     /// <param name="auth"><c>--auth-plugin</c> for upgrades; null: every request may go on.</param>
     /// <param name="webAuth"><c>--web-auth</c>: <paramref name="auth"/> decides on the web server's requests too.</param>
     /// <param name="legacy"><c>--allow-hixie</c>, <c>--flash-policy</c>; null: neither.</param>
+    /// <param name="clients"><c>--proxy-protocol</c>, <c>--trusted-proxy</c>; null: every peer is the client.</param>
     public static ProxyServer Build(
         ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, ServerLifetime lifetime,
         TimeProvider time, ILogger logger, RecordSettings? record = null, bool traffic = false, ProxyProtocolVersion? targetProxyProtocol = null,
-        TargetTlsContext? targetTls = null, IConnectionAuthenticator? auth = null, bool webAuth = false, LegacyProtocols? legacy = null)
+        TargetTlsContext? targetTls = null, IConnectionAuthenticator? auth = null, bool webAuth = false, LegacyProtocols? legacy = null,
+        ClientAddressSettings? clients = null)
     {
         var factories = new List<ISessionObserverFactory>();
         if (record is not null)
@@ -56,7 +59,8 @@ internal static class ServerBuilder
             Session: new SessionStage(connector, sessions, observers, limits, time, logger, heartbeat is null
                 ? null
                 : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)),
-            Legacy: legacy ?? LegacyProtocols.None);
+            Legacy: legacy ?? LegacyProtocols.None,
+            Clients: new RealClient(clients ?? ClientAddressSettings.Direct, logger));
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
         return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime, observers)
         {

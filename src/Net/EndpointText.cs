@@ -19,6 +19,10 @@ internal static class EndpointText
         _ => endpoint.ToString() ?? "?",
     };
 
+    /// <summary>An address without a port (X-Forwarded-For names none): IPv4-mapped as IPv4, IPv6 without brackets.</summary>
+    public static string FormatAddress(IPAddress address) =>
+        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+
     /// <summary>A host name or address literal and a port; IPv6 literals get brackets.</summary>
     public static string Format(string host, int port) =>
         host.Contains(':', StringComparison.Ordinal)

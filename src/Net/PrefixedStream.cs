@@ -30,6 +30,19 @@ internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
         return new PrefixedStream(bytes, stream);
     }
 
+    /// <summary>The next byte to be read, when it is one of the replayed ones (the socket cannot be peeked for it then).</summary>
+    public static bool TryPeekReplayed(Stream stream, out byte next)
+    {
+        if (stream is PrefixedStream { } prefixed && prefixed._offset < prefixed._prefix.Length)
+        {
+            next = prefixed._prefix[prefixed._offset];
+            return true;
+        }
+
+        next = 0;
+        return false;
+    }
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;

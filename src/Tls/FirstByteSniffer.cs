@@ -21,8 +21,8 @@ internal static class FirstByteSniffer
     {
         var first = new byte[1];
         var read = await socket.ReceiveAsync(first, SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
-        return read == 0 ? ConnectionKind.Closed
-            : first[0] is 0x16 or 0x80 ? ConnectionKind.Tls
-            : ConnectionKind.Plain;
+        return read == 0 ? ConnectionKind.Closed : Classify(first[0]);
     }
+
+    public static ConnectionKind Classify(byte first) => first is 0x16 or 0x80 ? ConnectionKind.Tls : ConnectionKind.Plain;
 }

@@ -17,7 +17,11 @@ internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> NegotiateAsync(ConnectionContext connection, CancellationToken cancellationToken)
     {
-        switch (await FirstByteSniffer.SniffAsync(connection.Socket, cancellationToken).ConfigureAwait(false))
+        // Behind a PROXY header the client's first bytes may have been read with it already.
+        var kind = Net.PrefixedStream.TryPeekReplayed(connection.Transport, out var first)
+            ? FirstByteSniffer.Classify(first)
+            : await FirstByteSniffer.SniffAsync(connection.Socket, cancellationToken).ConfigureAwait(false);
+        switch (kind)
         {
             case ConnectionKind.Closed:
                 Listening.ListeningLog.ClosedBeforeRequest(logger, connection.LogName);

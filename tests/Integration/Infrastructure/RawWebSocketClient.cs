@@ -42,8 +42,10 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     /// <param name="clientCertificate">With <paramref name="tls"/>: offered whatever CAs the server names, so a test can present a wrong one.</param>
     /// <param name="local">Bound before connecting (a source address such as 127.0.0.2); null: the kernel's choice.</param>
     /// <param name="socket">An unconnected TCP socket to use; null: a new one.</param>
+    /// <param name="preface">Sent first, as a balancer's PROXY header is: in the same write as a plain request (so it arrives in one segment), before a TLS handshake.</param>
     public static async Task<RawWebSocketClient> ConnectAsync(
-        System.Net.EndPoint endpoint, string request, bool tls = false, X509Certificate2? clientCertificate = null, System.Net.EndPoint? local = null, Socket? socket = null)
+        System.Net.EndPoint endpoint, string request, bool tls = false, X509Certificate2? clientCertificate = null, System.Net.EndPoint? local = null, Socket? socket = null,
+        byte[]? preface = null)
     {
         // A given socket was made elsewhere, such as in a network namespace (NetworkNamespace.Run).
         socket ??= endpoint is UnixDomainSocketEndPoint
@@ -56,6 +58,11 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
 
         await socket.ConnectAsync(endpoint);
         Stream stream = new NetworkStream(socket, ownsSocket: false);
+        if (preface is not null && tls)
+        {
+            await stream.WriteAsync(preface);
+        }
+
         if (tls)
         {
             var ssl = new SslStream(stream, false, (_, _, _, _) => true, clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate);
@@ -63,7 +70,7 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
             stream = ssl;
         }
 
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        await stream.WriteAsync(preface is not null && !tls ? [.. preface, .. Encoding.Latin1.GetBytes(request)] : Encoding.Latin1.GetBytes(request));
         var head = await ReadHeadAsync(stream);
         return new RawWebSocketClient(socket, stream, head);
     }

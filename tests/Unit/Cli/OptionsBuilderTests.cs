@@ -390,4 +390,22 @@ public sealed class OptionsBuilderTests
             Assert.Contains("--" + option.Long, help);
         }
     }
+
+    [Fact]
+    public void Trusted_proxies_and_the_proxy_protocol_are_read()
+    {
+        var behind = Build("--proxy-protocol", "--trusted-proxy=127.0.0.1,10.0.0.0/8", "6080", "h:1").ClientAddresses;
+        Assert.True(behind.ProxyProtocol);
+        Assert.True(behind.Trusted.Trusts(System.Net.IPAddress.Parse("10.2.3.4")));
+        var forwardedOnly = Build("--trusted-proxy=::1", "6080", "h:1").ClientAddresses;
+        Assert.False(forwardedOnly.ProxyProtocol);
+        Assert.True(Build("6080", "h:1").ClientAddresses.Trusted.IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("You must use --trusted-proxy to use --proxy-protocol", "--proxy-protocol")]
+    [InlineData("option --trusted-proxy: 'balancer' is not an address", "--trusted-proxy=balancer")]
+    [InlineData("option --trusted-proxy: an empty entry", "--trusted-proxy=")]
+    public void Trusted_proxy_mistakes_are_usage_errors(string message, params string[] options) =>
+        Assert.Contains(message, UsageError([.. options, "6080", "h:1"]));
 }

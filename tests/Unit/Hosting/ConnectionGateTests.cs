@@ -78,4 +78,41 @@ public sealed class ConnectionGateTests
             "refused 52 connection(s) (the last from 192.0.2.1:2001), closed at once: 26 at --max-connections 5, 26 at --max-connections-per-ip 2; at most one such line a second",
             logger.Messages[1]);
     }
+
+    [Fact]
+    public void A_connection_moved_to_its_real_client_counts_there_and_leaves_from_there()
+    {
+        var balancer = IPAddress.Parse("127.0.0.1");
+        var gate = new ConnectionGate(maxTotal: 0, maxPerAddress: 1);
+        Assert.Null(gate.TryEnter(balancer));
+        Assert.Null(gate.TryMove(balancer, A));
+        Assert.Null(gate.TryEnter(balancer)); // the balancer's own allowance is free again
+        Assert.Equal(GateRefusal.PerAddress, gate.TryMove(balancer, A.MapToIPv6())); // A is at its limit: nothing moves
+        Assert.Null(gate.TryMove(balancer, B));
+        gate.Leave(A);
+        Assert.Null(gate.TryEnter(A));
+        Assert.Equal(GateRefusal.PerAddress, gate.TryEnter(B));
+        Assert.Equal(2, gate.Open); // moving never changes the total
+    }
+
+    [Fact]
+    public void An_admission_leaves_from_the_address_it_was_moved_to_and_logs_a_refused_move()
+    {
+        var balancer = IPAddress.Parse("127.0.0.1");
+        var gate = new ConnectionGate(maxTotal: 0, maxPerAddress: 1);
+        var log = new ListLogger();
+        var refusals = new RefusalLog(0, 1, new FakeTimeProvider(), log);
+        Assert.Null(gate.TryEnter(balancer));
+        var first = new Admission(gate, refusals, balancer);
+        Assert.True(first.TryMoveTo(A, "192.0.2.1:1000"));
+        Assert.Null(gate.TryEnter(balancer));
+        var second = new Admission(gate, refusals, balancer);
+        Assert.False(second.TryMoveTo(A, "192.0.2.1:1001"));
+        Assert.Contains(log.Messages, m => m.Contains("192.0.2.1:1001", StringComparison.Ordinal));
+        first.Leave();
+        second.Leave();
+        Assert.Equal(0, gate.Open);
+        Assert.Null(gate.TryEnter(A));
+        Assert.Null(gate.TryEnter(balancer));
+    }
 }

@@ -9,6 +9,7 @@ using Websockify.Connections;
 using Websockify.Hosting;
 using Websockify.Http;
 using Websockify.Legacy;
+using Websockify.Net;
 using Websockify.Relay;
 using Websockify.Targets;
 using Websockify.Tls;
@@ -38,7 +39,7 @@ public sealed class ConnectionPipelineTests
         var stages = new PipelineStages(
             new TlsNegotiation(tls, NullLogger.Instance), _auth, _webAuth, _http, _targets,
             new SessionStage(connector, new SessionRegistry(), SessionObservers.None, Limits.Default, _time, NullLogger.Instance),
-            LegacyProtocols.None);
+            LegacyProtocols.None, new RealClient(ClientAddressSettings.Direct, NullLogger.Instance));
         return new ConnectionPipeline(stages, new ConnectionIds(), Limits.Default, _time, NullLogger.Instance, CancellationToken.None);
     }
 
