@@ -100,6 +100,12 @@ internal sealed record Limits
     /// <summary>At most one log line per this interval about refused connections; the line counts those in between.</summary>
     public static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// <c>--drain-timeout</c>: on SIGTERM, how long open sessions may go on (nothing new accepted, health
+    /// 503) before they are closed with 1001. Zero (the default, as upstream): closed at once.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.Zero;
+
     /// <summary>How long sessions get to finish their close handshake on shutdown before they are aborted.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(3);
 }

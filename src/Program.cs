@@ -88,7 +88,14 @@ internal static class Program
         var time = TimeProvider.System;
         using var stopping = new CancellationTokenSource();
         var stopReason = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var signals = new ShutdownSignals(signal => stopReason.TrySetResult(signal));
+        var secondSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var signals = new ShutdownSignals(signal =>
+        {
+            if (!stopReason.TrySetResult(signal))
+            {
+                secondSignal.TrySetResult(); // during --drain-timeout: stop now
+            }
+        });
         TlsServerContext tls;
         ListenerSet? listeners = null;
         WrappedProgram? wrapped = null;
@@ -183,10 +190,20 @@ internal static class Program
 
         if (notifier.Enabled)
         {
-            background.Add(StatusReporter.RunAsync(notifier, () => server.SessionCount, resolver.Describe, time, stopping.Token));
+            background.Add(StatusReporter.RunAsync(notifier, () => server.SessionCount, resolver.Describe, time, stopping.Token, () => server.Draining));
         }
 
         var (reason, stoppingSent) = await StoppedOrEndedAsync(stopReason.Task, lifetime, server, notifier, logger).ConfigureAwait(false);
+        if (options.Limits.DrainTimeout > TimeSpan.Zero && !stoppingSent)
+        {
+            HostingLog.Draining(logger, reason, server.OpenConnections, options.Limits.DrainTimeout.TotalSeconds);
+            notifier.Send(NotifyMessages.Stopping);
+            stoppingSent = true;
+            var drained = await server.DrainAsync(options.Limits.DrainTimeout, secondSignal.Task, left =>
+                notifier.Send(NotifyMessages.Status($"draining ({reason}): {left} connection(s) left"))).ConfigureAwait(false);
+            HostingLog.Drained(logger, drained ? "every connection ended" : secondSignal.Task.IsCompleted ? "cut short by a second signal" : "the drain timeout passed", server.OpenConnections);
+        }
+
         var status = NotifyMessages.Status($"stopping ({reason})");
         notifier.Send(stoppingSent ? status : NotifyMessages.Join(NotifyMessages.Stopping, status));
         await server.StopAsync(reason).ConfigureAwait(false);

@@ -47,6 +47,7 @@ internal static class OptionTable
         new("rebind-lib", null, "PATH", Yes, "rebind.so for wrap mode (default: ../lib/rebind.so or ../lib/websockify/rebind.so beside the binary)"),
         new("handshake-timeout", null, "SECONDS", Yes, "close a connection that has not completed its TLS and HTTP handshake within SECONDS (default 10)"),
         new("send-timeout", null, "SECONDS", Yes, "drop a session whose client has not read one write of ours for SECONDS (default 30)"),
+        new("drain-timeout", null, "SECONDS", Yes, "on SIGTERM or SIGINT stop accepting and let open sessions finish for up to SECONDS before closing them with 1001 (default 0: at once; a second signal cuts it short)"),
         new("max-connections", null, "N", Yes, "connections open at once, handshakes and sessions (default 10000; 0: no limit); more are closed at once"),
         new("max-connections-per-ip", null, "N", Yes, "the same per client address (default 0: no limit)"),
         new("max-respawns", null, "N", Yes, "with --wrap-mode=respawn: give up (exit 1) when the program needs more than N restarts within a minute (default 20; 0: no limit)"),

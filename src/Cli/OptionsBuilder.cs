@@ -209,6 +209,11 @@ internal static class OptionsBuilder
             limits = limits with { SendTimeout = ParseSeconds("send-timeout", send) };
         }
 
+        if (args.Value("drain-timeout") is { } drain && drain != "0")
+        {
+            limits = limits with { DrainTimeout = ParseSeconds("drain-timeout", drain) };
+        }
+
         return limits with
         {
             MaxConnections = ParseCount(args, "max-connections", limits.MaxConnections),

@@ -26,4 +26,10 @@ internal static partial class HostingLog
     [LoggerMessage(606, LogLevel.Warning, "refused {Count} connection(s) (the last from {Peer}), closed at once: {AtTotal} at --max-connections {MaxTotal}, {AtAddress} at --max-connections-per-ip {MaxPerAddress}; at most one such line a second",
         EventName = "ConnectionsRefused")]
     public static partial void ConnectionsRefused(ILogger logger, int count, string peer, int atTotal, int maxTotal, int atAddress, int maxPerAddress);
+
+    [LoggerMessage(607, LogLevel.Information, "Draining ({Reason}): accepting no more; {Open} connection(s) may finish within --drain-timeout {Seconds} s (a second signal stops at once)", EventName = "Draining")]
+    public static partial void Draining(ILogger logger, string reason, int open, double seconds);
+
+    [LoggerMessage(608, LogLevel.Information, "Drain over: {How}; {Left} connection(s) left", EventName = "Drained")]
+    public static partial void Drained(ILogger logger, string how, int left);
 }

@@ -30,6 +30,7 @@ internal sealed class ProxyServer
     private readonly RefusalLog _refusals;
     private int _openConnections;
     private volatile bool _notAccepting;
+    private volatile bool _draining;
 
     /// <param name="shutdown">Cancelled by <see cref="StopAsync"/>; the pipeline's stages watch its token.</param>
     /// <param name="observers">Drained once the sessions are over, so recordings are complete before the exit.</param>
@@ -85,6 +86,33 @@ internal sealed class ProxyServer
         {
             _drained.TrySetResult();
         }
+    }
+
+    /// <summary>True from the start of a drain (or of the stop): a balancer's health check gets 503.</summary>
+    public bool Draining => _draining || _shutdown.IsCancellationRequested;
+
+    /// <summary>
+    /// <c>--drain-timeout</c>: stop accepting and let the open connections finish on their own, for at most
+    /// <paramref name="limit"/> or until <paramref name="cutShort"/> (a second signal) completes.
+    /// <paramref name="progress"/> hears how many are left, once a second. <see cref="StopAsync"/> follows
+    /// for whatever is left.
+    /// </summary>
+    /// <returns>Whether every connection ended within the limit.</returns>
+    public async Task<bool> DrainAsync(TimeSpan limit, Task cutShort, Action<int> progress)
+    {
+        _draining = true;
+        StopAccepting();
+        using var over = new CancellationTokenSource();
+        var timeUp = Task.Delay(limit, _time, over.Token);
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        while (!_drained.Task.IsCompleted && !cutShort.IsCompleted && !timeUp.IsCompleted)
+        {
+            progress(OpenConnections);
+            await Task.WhenAny(_drained.Task, cutShort, timeUp, tick.WaitForNextTickAsync(over.Token).AsTask()).ConfigureAwait(false);
+        }
+
+        await over.CancelAsync().ConfigureAwait(false);
+        return _drained.Task.IsCompleted;
     }
 
     /// <summary>Serves until <see cref="StopAsync"/> is called; completes once every listener has stopped.</summary>

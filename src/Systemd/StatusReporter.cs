@@ -5,7 +5,8 @@ internal static class StatusReporter
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
-    public static async Task RunAsync(ServiceNotifier notifier, Func<int> sessions, Func<string> target, TimeProvider time, CancellationToken stop)
+    /// <param name="quiet">While true (a drain, which reports its own STATUS=) nothing is sent.</param>
+    public static async Task RunAsync(ServiceNotifier notifier, Func<int> sessions, Func<string> target, TimeProvider time, CancellationToken stop, Func<bool>? quiet = null)
     {
         using var timer = new PeriodicTimer(Period, time);
         var last = 0;
@@ -14,7 +15,7 @@ internal static class StatusReporter
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
                 var now = sessions();
-                if (now != last)
+                if (now != last && quiet?.Invoke() != true)
                 {
                     notifier.Send(NotifyMessages.SessionStatus(now, target()));
                     last = now;

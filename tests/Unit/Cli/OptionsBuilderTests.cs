@@ -408,4 +408,13 @@ public sealed class OptionsBuilderTests
     [InlineData("option --trusted-proxy: an empty entry", "--trusted-proxy=")]
     public void Trusted_proxy_mistakes_are_usage_errors(string message, params string[] options) =>
         Assert.Contains(message, UsageError([.. options, "6080", "h:1"]));
+
+    [Fact]
+    public void Drain_timeout_defaults_to_none_and_takes_fractions()
+    {
+        Assert.Equal(TimeSpan.Zero, Build("6080", "h:1").Limits.DrainTimeout);
+        Assert.Equal(TimeSpan.Zero, Build("--drain-timeout=0", "6080", "h:1").Limits.DrainTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), Build("--drain-timeout=2.5", "6080", "h:1").Limits.DrainTimeout);
+        Assert.Contains("option --drain-timeout: invalid value: '-1'", UsageError("--drain-timeout=-1", "6080", "h:1"));
+    }
 }
