@@ -58,7 +58,7 @@ internal static class Program
         SinkLoggerFactory loggerFactory;
         try
         {
-            loggerFactory = DaemonLogging.Create(options.LogFile, options.Verbose, options.Syslog);
+            loggerFactory = DaemonLogging.Create(options.LogFile, options.Verbose, options.Syslog, options.JsonLogs);
         }
         catch (SyslogSetupException ex)
         {

@@ -62,6 +62,7 @@ internal static class OptionTable
         new("heartbeat", null, "HEARTBEAT", Yes, "send a ping to the client every HEARTBEAT seconds"),
         new("heartbeat-timeout", null, "SECONDS", Yes, "with --heartbeat: close a session whose client sent nothing, not even a pong, for SECONDS (default 3 x HEARTBEAT)"),
         new("log-file", null, "LOG_FILE", Yes, "file where logs will be saved (appended)"),
+        new("log-format", null, "FORMAT", Yes, "text (default) or json: one JSON object per line on stderr and in the log file, the same events and values as the text"),
         new("syslog", null, "SYSLOG", Yes, "also log to a syslog server: HOST:PORT (UDP) or a unix socket path such as /dev/log"),
         new("legacy-syslog", null, null, Yes, "use the old syslog protocol (RFC 3164) instead of RFC 5424"),
         new("file-only", null, null, Yes, "use this to disable directory listings in the web server"),

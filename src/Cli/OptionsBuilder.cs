@@ -93,6 +93,12 @@ internal static class OptionsBuilder
             Daemon = args.Has("daemon"),
             PidFile = args.Value("pid-file") is { } pidFile ? Path.GetFullPath(pidFile, workingDirectory) : null,
             Verbose = args.Has("verbose"),
+            JsonLogs = args.Value("log-format") switch
+            {
+                null or "text" => false,
+                "json" => true,
+                var other => throw new CliUsageException($"option --log-format: invalid choice: '{other}' (choose from 'text', 'json')"),
+            },
             LogFile = args.Value("log-file") is { } log ? Path.GetFullPath(log, workingDirectory) : null,
             Syslog = args.Value("syslog") is { } syslog
                 ? new SyslogSettings(

@@ -54,6 +54,9 @@ internal sealed record ProxyOptions
 
     public string? LogFile { get; init; }
 
+    /// <summary><c>--log-format json</c>: one JSON object per line on stderr and in the log file.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary><c>--syslog</c> (with <c>--legacy-syslog</c>); null: no syslog.</summary>
     public SyslogSettings? Syslog { get; init; }
 

@@ -8,13 +8,13 @@ internal static class DaemonLogging
     /// <exception cref="IOException">The log file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">The log file may not be written.</exception>
     /// <exception cref="SyslogSetupException">The syslog host does not resolve.</exception>
-    public static SinkLoggerFactory Create(string? logFile, bool verbose, SyslogSettings? syslog = null)
+    public static SinkLoggerFactory Create(string? logFile, bool verbose, SyslogSettings? syslog = null, bool json = false)
     {
         var format = JournalDetector.StderrIsJournal(Environment.GetEnvironmentVariable("JOURNAL_STREAM")) ? LogFormat.Journal : LogFormat.Timestamped;
         var syslogWriter = syslog is null ? null : OpenSyslog(syslog);
         try
         {
-            return new SinkLoggerFactory(new LogSink(Console.OpenStandardError(), format, logFile, syslogWriter), verbose ? LogLevel.Debug : LogLevel.Information);
+            return new SinkLoggerFactory(new LogSink(Console.OpenStandardError(), format, logFile, syslogWriter, json), verbose ? LogLevel.Debug : LogLevel.Information);
         }
         catch
         {

@@ -22,14 +22,21 @@ internal sealed class LogSink : IDisposable
     private int _disposed;
 
     /// <param name="syslog">Not yet started; the sink starts it and owns it from here on.</param>
-    public LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, SyslogWriter? syslog = null)
-        : this(stderr, stderrFormat, logFilePath, LogWriter.DefaultCapacityBytes, DefaultDrainTimeout, syslog)
+    /// <param name="json"><c>--log-format json</c>: stderr and the log file get JSON lines (syslog keeps its own framing).</param>
+    public LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, SyslogWriter? syslog = null, bool json = false)
+        : this(stderr, stderrFormat, logFilePath, LogWriter.DefaultCapacityBytes, DefaultDrainTimeout, syslog, json)
     {
     }
 
     /// <summary>With a queue capacity and a drain timeout of the caller's choosing (tests).</summary>
-    internal LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, int capacityBytes, TimeSpan drainTimeout, SyslogWriter? syslog = null)
+    internal LogSink(Stream stderr, LogFormat stderrFormat, string? logFilePath, int capacityBytes, TimeSpan drainTimeout, SyslogWriter? syslog = null, bool json = false)
     {
+        Json = json;
+        if (json)
+        {
+            stderrFormat = stderrFormat == LogFormat.Journal ? LogFormat.JournalJson : LogFormat.Json;
+        }
+
         _drainTimeout = drainTimeout;
 
         // Opened before any writer thread starts, so a file that cannot be opened leaves nothing running.
@@ -39,7 +46,7 @@ internal sealed class LogSink : IDisposable
             var handle = Interop.LibC.OpenForAppend(logFilePath, out var errno)
                 ?? throw new IOException(errno == ElementLoop ? "it is a symbolic link" : Interop.LibC.Describe(errno));
             _fileStream = new FileStream(handle, FileAccess.Write, bufferSize: 0);
-            _file = new LogWriter(_fileStream, LogFormat.Timestamped, "the log file", capacityBytes);
+            _file = new LogWriter(_fileStream, json ? LogFormat.Json : LogFormat.Timestamped, "the log file", capacityBytes);
         }
 
         _stderr = new LogWriter(stderr, stderrFormat, "stderr", capacityBytes);
@@ -49,10 +56,13 @@ internal sealed class LogSink : IDisposable
         _syslog?.Start(WriteLocally);
     }
 
+    /// <summary>Whether lines keep their named values (<c>--log-format json</c>).</summary>
+    public bool Json { get; }
+
     /// <summary>Never blocks on a destination: queues the line, or drops and counts it when that queue is full.</summary>
-    public void Write(LogLevel level, string message)
+    public void Write(LogLevel level, string message, EventId eventId = default, KeyValuePair<string, object?>[]? fields = null)
     {
-        var entry = new LogEntry(DateTime.UtcNow, level, LogEscaper.Escape(message));
+        var entry = new LogEntry(DateTime.UtcNow, level, LogEscaper.Escape(message), eventId, fields);
         _stderr.Enqueue(entry);
         _file?.Enqueue(entry);
         _syslog?.Enqueue(entry);

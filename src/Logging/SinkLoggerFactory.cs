@@ -13,6 +13,12 @@ internal sealed class SinkLoggerFactory(LogSink sink, LogLevel minimumLevel) : I
 
     private sealed class SinkLogger(LogSink sink, LogLevel minimumLevel) : ILogger
     {
+        /// <summary>[LoggerMessage] state lists its named values, then the template (left out).</summary>
+        private static KeyValuePair<string, object?>[]? Fields<TState>(TState state) =>
+            state is IReadOnlyList<KeyValuePair<string, object?>> values
+                ? values.Where(v => v.Key != "{OriginalFormat}").ToArray()
+                : null;
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -31,7 +37,7 @@ internal sealed class SinkLoggerFactory(LogSink sink, LogLevel minimumLevel) : I
                 message = minimumLevel <= LogLevel.Debug ? $"{message}: {exception}" : $"{message}: {exception.Message}";
             }
 
-            sink.Write(logLevel, message);
+            sink.Write(logLevel, message, eventId, sink.Json ? Fields(state) : null);
         }
     }
 }

@@ -88,4 +88,49 @@ public sealed class LoggingTests
         Assert.Contains("<6>WebSocket server settings:", lines);
         Assert.All(lines, l => Assert.Matches(@"^<[0-7]>", l));
     }
+
+    [Fact]
+    public async Task Json_format_gives_one_object_per_line_with_the_session_values_and_never_the_token()
+    {
+        var tokens = Path.Combine(Path.GetTempPath(), $"websockify-test-{Guid.NewGuid():N}.tokens");
+        await using var target = TcpTarget.Echo();
+        await File.WriteAllTextAsync(tokens, $"secret-desk: {target.Address}\n");
+        try
+        {
+            await using var daemon = await DaemonProcess.StartAsync(["--log-format", "json", "--token-plugin", "TokenFile", "--token-source", tokens, "127.0.0.1:0"]);
+            await using (var client = await RawWebSocketClient.ConnectAsync(
+                new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, daemon.Port), RawWebSocketClient.UpgradeRequest(daemon.Port, path: "/?token=secret-desk")))
+            {
+                await client.AssertEchoAsync("12345");
+                await client.SendAsync(RawFrame.CloseFrame(1000));
+                await client.ReadUntilCloseAsync();
+            }
+
+            var ended = await daemon.WaitForLineAsync(l => l.Contains("\"event\":\"SessionEnded\"", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+            using var json = System.Text.Json.JsonDocument.Parse(ended);
+            var root = json.RootElement;
+            Assert.StartsWith("127.0.0.1:", root.GetProperty("peer").GetString(), StringComparison.Ordinal);
+            Assert.Equal(1, root.GetProperty("session").GetInt64());
+            Assert.Equal(5, root.GetProperty("bytes_to_target").GetInt64());
+            Assert.Equal(5, root.GetProperty("bytes_to_client").GetInt64());
+            Assert.Contains("ClientClosed (1000)", root.GetProperty("outcome").GetString(), StringComparison.Ordinal);
+            Assert.Equal("info", root.GetProperty("level").GetString());
+            Assert.Equal(402, root.GetProperty("event_id").GetInt32());
+            var found = await daemon.WaitForLineAsync(l => l.Contains("\"event\":\"TokenFound\"", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+            using var token = System.Text.Json.JsonDocument.Parse(found);
+            Assert.Matches("^[0-9a-f]{8,}$", token.RootElement.GetProperty("token").GetString());
+            Assert.Contains(target.Address, (await daemon.WaitForLineAsync(l => l.Contains("\"event\":\"Connecting\"", StringComparison.Ordinal), TimeSpan.FromSeconds(5))), StringComparison.Ordinal);
+
+            foreach (var line in daemon.Lines)
+            {
+                using var each = System.Text.Json.JsonDocument.Parse(line); // every line is one object
+                Assert.True(each.RootElement.TryGetProperty("message", out _));
+                Assert.DoesNotContain("secret-desk", line, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(tokens);
+        }
+    }
 }

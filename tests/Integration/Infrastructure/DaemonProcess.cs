@@ -208,10 +208,23 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         }
 
         _lines.Enqueue(line);
-        var match = ListenLine().Match(line);
+        var match = ListenLine().Match(line.StartsWith('{') ? JsonMessage(line) : line); // --log-format json
         if (match.Success)
         {
             _port.TrySetResult(int.Parse(match.Groups[1].Value));
+        }
+    }
+
+    private static string JsonMessage(string line)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            return json.RootElement.TryGetProperty("message", out var message) ? message.GetString() ?? "" : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return line;
         }
     }
 
