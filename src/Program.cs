@@ -103,6 +103,8 @@ internal static class Program
         PidFile? pidFile = null;
         TargetTlsContext? targetTls;
         ITokenSource? tokenSource = null;
+        System.Net.Sockets.Socket? metricsSocket = null;
+        using var metrics = options.Metrics is null ? null : new Metrics.DaemonMetrics();
         try
         {
             tls = TlsServerContext.Load(options.Tls, logger);
@@ -112,16 +114,19 @@ internal static class Program
             // In wrap mode with --unix-listen the listen positional names the program's port only.
             var tcpListen = options.UnixListen is not null && options.Wrap is not null ? null : options.Listen;
             listeners = ListenerSet.Open(tcpListen, passed, options.Inetd, options.UnixListen);
+            metricsSocket = options.Metrics is { } metricsListen ? ListenSocketFactory.Bind(metricsListen) : null;
             pidFile = options.PidFile is { } pidPath ? PidFile.Write(pidPath) : null; // once listening, before any child
             if (options.Wrap is { } wrap)
             {
-                wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), options.Limits.MaxRespawnsPerMinute, time, logger, stopping.Token);
+                wrapped = WrappedProgram.Start(wrap, listeners.Port(options.Listen), options.Limits.MaxRespawnsPerMinute, time, logger, stopping.Token,
+                    metrics is null ? null : metrics.ProgramRestarted);
             }
         }
         catch (Exception ex) when (ex is TlsConfigurationException or WebRootException or ListenException or WrapStartException or PidFileException or TargetTlsConfigurationException
             or TokenSourceException)
         {
             (tokenSource as IDisposable)?.Dispose();
+            metricsSocket?.Dispose();
             listeners?.Dispose(); // the --unix-listen file bound before the failure
             return FailStartup(notifier, ex.Message);
         }
@@ -154,7 +159,17 @@ internal static class Program
 
         using var lifetime = new ServerLifetime(options.Lifetime, time);
         var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol, targetTls,
-            auth, options.Auth?.WebAuth ?? false, options.Legacy, options.ClientAddresses);
+            auth, options.Auth?.WebAuth ?? false, options.Legacy, options.ClientAddresses, metrics);
+        using var exporter = metrics is null ? null : new Metrics.PrometheusExporter(metrics.Meter);
+        await using var metricsServer = metricsSocket is null ? null : new Metrics.MetricsServer(metricsSocket, exporter!, () => server.Draining, logger);
+        if (metrics is not null && metricsServer is not null)
+        {
+            metrics.Observe(() => server.SessionCount, () => server.OpenConnections, () => server.Draining, server.LiveBytes);
+            metrics.Touch();
+            metricsServer.Start();
+            Metrics.MetricsLog.Listening(logger, metricsServer.Address);
+        }
+
         if (!options.ClientAddresses.Trusted.IsEmpty)
         {
             Net.NetLog.TrustedProxies(logger, options.ClientAddresses.ProxyProtocol ? "a PROXY header (required) and X-Forwarded-For" : "X-Forwarded-For", options.ClientAddresses.Trusted.ToString());

@@ -62,6 +62,7 @@ internal static class OptionTable
         new("heartbeat", null, "HEARTBEAT", Yes, "send a ping to the client every HEARTBEAT seconds"),
         new("heartbeat-timeout", null, "SECONDS", Yes, "with --heartbeat: close a session whose client sent nothing, not even a pong, for SECONDS (default 3 x HEARTBEAT)"),
         new("log-file", null, "LOG_FILE", Yes, "file where logs will be saved (appended)"),
+        new("metrics", null, "HOST:PORT", Yes, "serve Prometheus metrics on http://HOST:PORT/metrics and a health check on /healthz (200, or 503 once draining), a listener of its own (HOST defaults to 127.0.0.1)"),
         new("log-format", null, "FORMAT", Yes, "text (default) or json: one JSON object per line on stderr and in the log file, the same events and values as the text"),
         new("syslog", null, "SYSLOG", Yes, "also log to a syslog server: HOST:PORT (UDP) or a unix socket path such as /dev/log"),
         new("legacy-syslog", null, null, Yes, "use the old syslog protocol (RFC 3164) instead of RFC 5424"),

@@ -111,6 +111,7 @@ internal static class OptionsBuilder
             Limits = BuildLimits(args),
             Heartbeat = BuildHeartbeat(args),
             ClientAddresses = BuildClientAddresses(args),
+            Metrics = BuildMetrics(args, listen),
             Lifetime = new LifetimeSettings(OptionalSeconds(args, "timeout"), OptionalSeconds(args, "idle-timeout"), args.Has("run-once")),
 
             // Upstream's `if record:`: an empty FILE records nothing.
@@ -153,6 +154,32 @@ internal static class OptionsBuilder
         var plugin = AuthPlugins.Find(name);
         var create = plugin.Parse(new AuthSourceArguments(args.Value("auth-source"), workingDirectory, credentialsDirectory, verifyClient));
         return new AuthSettings(plugin.Name, create, args.Has("web-auth"));
+    }
+
+    /// <summary>Loopback unless a host is named: metrics tell an outsider more than they should know.</summary>
+    private static ListenSettings? BuildMetrics(ParsedArguments args, HostPort? listen)
+    {
+        if (args.Value("metrics") is not { } spec)
+        {
+            return null;
+        }
+
+        HostPort where;
+        try
+        {
+            where = HostPort.ParseListen(spec);
+        }
+        catch (CliUsageException ex)
+        {
+            throw new CliUsageException($"option --metrics: {ex.Message}");
+        }
+
+        if (where.Port != 0 && listen is not null && where.Port == listen.Port)
+        {
+            throw new CliUsageException($"option --metrics: port {where.Port} is the WebSocket port; metrics need a listener of their own");
+        }
+
+        return new ListenSettings(where.Host ?? "127.0.0.1", where.Port, args.Has("prefer-ipv6"));
     }
 
     private static Net.ClientAddressSettings BuildClientAddresses(ParsedArguments args)

@@ -82,6 +82,9 @@ internal sealed record ProxyOptions
     /// <summary><c>--proxy-protocol</c>, <c>--trusted-proxy</c>: the client behind a balancer.</summary>
     public Net.ClientAddressSettings ClientAddresses { get; init; } = Net.ClientAddressSettings.Direct;
 
+    /// <summary><c>--metrics HOST:PORT</c>: the metrics and health listener; null: off.</summary>
+    public ListenSettings? Metrics { get; init; }
+
     /// <summary><c>--heartbeat</c>; null when off (upstream's 0).</summary>
     public HeartbeatSettings? Heartbeat { get; init; }
 }

@@ -78,7 +78,7 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
                         ListeningLog.ClosedBeforeRequest(logger, connection.LogName);
                         return await EndAsync(connection).ConfigureAwait(false);
                     case RequestKind.Rejected:
-                        return await RejectAsync(connection, next.Rejection!, deadline.Token).ConfigureAwait(false);
+                        return await RejectAsync(connection, next.Rejection!, deadline.Token, "http").ConfigureAwait(false);
                     case RequestKind.Plain:
                         if (!await ServePlainAsync(connection, next.Request!, deadline.Token).ConfigureAwait(false))
                         {
@@ -110,13 +110,13 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     {
         if (stages.Clients.ApplyForwardedFor(connection, request) is { } tooMany)
         {
-            await RejectAsync(connection, tooMany, cancellationToken).ConfigureAwait(false);
+            await RejectAsync(connection, tooMany, cancellationToken, "limit").ConfigureAwait(false);
             return false;
         }
 
         if (await stages.WebAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            await RejectAsync(connection, refused, cancellationToken).ConfigureAwait(false);
+            await RejectAsync(connection, refused, cancellationToken, "auth").ConfigureAwait(false);
             return false;
         }
 
@@ -131,19 +131,25 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     {
         if (stages.Clients.ApplyForwardedFor(connection, request) is { } tooMany)
         {
-            return await RejectAsync(connection, tooMany, cancellationToken).ConfigureAwait(false);
+            return await RejectAsync(connection, tooMany, cancellationToken, "limit").ConfigureAwait(false);
         }
 
         if (await stages.UpgradeAuth.AuthenticateAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return await RejectAsync(connection, refused, cancellationToken).ConfigureAwait(false);
+            return await RejectAsync(connection, refused, cancellationToken, "auth").ConfigureAwait(false);
         }
 
         var resolution = await stages.Targets.ResolveAsync(connection, cancellationToken).ConfigureAwait(false);
         if (resolution.Target is null)
         {
             TargetLog.NoTarget(logger, connection.LogName, resolution.RefusedBecause ?? "refused");
-            return resolution.Rejection is { } rejection ? await RejectAsync(connection, rejection, cancellationToken).ConfigureAwait(false) : null;
+            if (resolution.Rejection is { } rejection)
+            {
+                return await RejectAsync(connection, rejection, cancellationToken, "token").ConfigureAwait(false);
+            }
+
+            stages.Metrics?.Refused("token", 0);
+            return null;
         }
 
         connection.Target = resolution.Target;
@@ -164,8 +170,10 @@ internal sealed class ConnectionPipeline(PipelineStages stages, ConnectionIds id
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<AcceptedHandshake?> RejectAsync(ConnectionContext connection, HttpRejection rejection, CancellationToken cancellationToken)
+    /// <param name="reason">For the metrics: http (the request itself), auth, token or limit.</param>
+    private async ValueTask<AcceptedHandshake?> RejectAsync(ConnectionContext connection, HttpRejection rejection, CancellationToken cancellationToken, string reason)
     {
+        stages.Metrics?.Refused(reason, rejection.Status);
         HttpLog.Refused(logger, connection.LogName, rejection.Status, rejection.Reason);
         await HttpResponseWriter.WriteRejectionAsync(connection.Transport, rejection, cancellationToken).ConfigureAwait(false);
         return await EndAsync(connection).ConfigureAwait(false);

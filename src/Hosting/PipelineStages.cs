@@ -21,4 +21,5 @@ internal sealed record PipelineStages(
     ITargetResolver Targets,
     SessionStage Session,
     LegacyProtocols Legacy,
-    RealClient Clients);
+    RealClient Clients,
+    Metrics.DaemonMetrics? Metrics = null);

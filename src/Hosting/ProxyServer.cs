@@ -60,6 +60,22 @@ internal sealed class ProxyServer
     /// <summary>The send timeout's timer over <see cref="SessionRegistry"/>: held here for as long as the server runs.</summary>
     public SendWatchdog? SendWatchdog { get; init; }
 
+    /// <summary><c>--metrics</c>; null when off.</summary>
+    public Metrics.DaemonMetrics? Metrics { get; init; }
+
+    /// <summary>Bytes relayed so far by the sessions open now (read at each metrics scrape).</summary>
+    public (long ToTarget, long ToClient) LiveBytes()
+    {
+        long toTarget = 0, toClient = 0;
+        foreach (var session in _sessions.Live)
+        {
+            toTarget += session.BytesToTarget;
+            toClient += session.BytesToClient;
+        }
+
+        return (toTarget, toClient);
+    }
+
     /// <summary>Completes once the server stopped accepting and every connection it had has ended.</summary>
     public Task Drained => _drained.Task;
 
@@ -202,6 +218,7 @@ internal sealed class ProxyServer
             if (_gate.TryEnter(address) is { } refusal)
             {
                 _refusals.Refused(refusal, client.RemoteEndPoint?.ToString() ?? "a unix socket client");
+                Metrics?.Refused("limit", 0);
                 client.Dispose();
                 continue;
             }

@@ -29,11 +29,12 @@ internal static class ServerBuilder
     /// <param name="webAuth"><c>--web-auth</c>: <paramref name="auth"/> decides on the web server's requests too.</param>
     /// <param name="legacy"><c>--allow-hixie</c>, <c>--flash-policy</c>; null: neither.</param>
     /// <param name="clients"><c>--proxy-protocol</c>, <c>--trusted-proxy</c>; null: every peer is the client.</param>
+    /// <param name="metrics"><c>--metrics</c>; null: off, and nothing counts.</param>
     public static ProxyServer Build(
         ListenerSet listeners, TlsServerContext tls, ITargetResolver resolver, WebRoot? web, Limits limits, HeartbeatSettings? heartbeat, ServerLifetime lifetime,
         TimeProvider time, ILogger logger, RecordSettings? record = null, bool traffic = false, ProxyProtocolVersion? targetProxyProtocol = null,
         TargetTlsContext? targetTls = null, IConnectionAuthenticator? auth = null, bool webAuth = false, LegacyProtocols? legacy = null,
-        ClientAddressSettings? clients = null)
+        ClientAddressSettings? clients = null, Metrics.DaemonMetrics? metrics = null)
     {
         var factories = new List<ISessionObserverFactory>();
         if (record is not null)
@@ -51,20 +52,22 @@ internal static class ServerBuilder
         var sessions = new SessionRegistry();
         var connector = new TargetConnector(new TargetDialer(limits.ConnectTimeout, time, targetTls), resolver, logger, targetProxyProtocol);
         var stages = new PipelineStages(
-            Tls: new TlsNegotiation(tls, logger),
+            Tls: new TlsNegotiation(tls, logger, metrics),
             UpgradeAuth: auth ?? AllowAll.Instance,
             WebAuth: webAuth && auth is not null ? auth : AllowAll.Instance,
             Web: web is null ? new MethodNotAllowedHandler() : new StaticFileHandler(web, limits, time, logger, shutdown.Token),
             Targets: resolver,
             Session: new SessionStage(connector, sessions, observers, limits, time, logger, heartbeat is null
                 ? null
-                : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger)),
+                : new Heartbeat(heartbeat.Interval, heartbeat.Timeout, limits.CloseSendTimeout + limits.CloseHandshakeTimeout, time, logger), metrics),
             Legacy: legacy ?? LegacyProtocols.None,
-            Clients: new RealClient(clients ?? ClientAddressSettings.Direct, logger));
+            Clients: new RealClient(clients ?? ClientAddressSettings.Direct, logger, metrics),
+            Metrics: metrics);
         var pipeline = new ConnectionPipeline(stages, new ConnectionIds(), limits, time, logger, shutdown.Token);
         return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime, observers)
         {
             SendWatchdog = new SendWatchdog(() => sessions.Live, limits.SendTimeout, time),
+            Metrics = metrics,
         };
     }
 }

@@ -13,7 +13,7 @@ namespace Websockify.Net;
 /// name becomes the connection's peer (<see cref="ConnectionContext.ForwardedFrom"/>) and what its
 /// connection limit counts.
 /// </summary>
-internal sealed class RealClient(ClientAddressSettings settings, ILogger logger)
+internal sealed class RealClient(ClientAddressSettings settings, ILogger logger, Metrics.DaemonMetrics? metrics = null)
 {
     /// <summary>Refused because the real client is at <c>--max-connections-per-ip</c> already.</summary>
     public static readonly HttpRejection TooManyFromAddress = new(503, "Too many connections from this address");
@@ -34,6 +34,7 @@ internal sealed class RealClient(ClientAddressSettings settings, ILogger logger)
             if (await ProxyHeaderReader.LooksLikeHeaderAsync(connection.Socket, cancellationToken).ConfigureAwait(false))
             {
                 NetLog.ProxyHeaderUntrusted(logger, connection.LogName);
+                metrics?.Refused("proxy", 0);
                 return false;
             }
 
@@ -50,6 +51,7 @@ internal sealed class RealClient(ClientAddressSettings settings, ILogger logger)
         if (read.Parse.Status != ProxyHeaderStatus.Parsed)
         {
             NetLog.ProxyHeaderInvalid(logger, connection.LogName, read.Parse.Error ?? "no PROXY header");
+            metrics?.Refused("proxy", 0);
             return false;
         }
 
@@ -63,7 +65,13 @@ internal sealed class RealClient(ClientAddressSettings settings, ILogger logger)
 
         connection.ForwardedFrom(source, read.Parse.Destination);
         NetLog.ProxiedClient(logger, connection.LogName, proxy);
-        return connection.Admission?.TryMoveTo((source as IPEndPoint)?.Address, connection.Peer) ?? true;
+        if (connection.Admission?.TryMoveTo((source as IPEndPoint)?.Address, connection.Peer) == false)
+        {
+            metrics?.Refused("limit", 0);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary><c>X-Forwarded-For</c> of a request from a trusted peer.</summary>

@@ -12,7 +12,7 @@ namespace Websockify.Relay;
 /// </summary>
 internal sealed class SessionStage(
     TargetConnector connector, SessionRegistry sessions, SessionObservers observers, Limits limits, TimeProvider time, ILogger logger,
-    Heartbeat? heartbeat = null)
+    Heartbeat? heartbeat = null, Metrics.DaemonMetrics? metrics = null)
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(ConnectionContext connection, AcceptedHandshake handshake, CancellationToken shutdown)
@@ -21,6 +21,7 @@ internal sealed class SessionStage(
         var target = await connector.ConnectAsync(connection, shutdown).ConfigureAwait(false);
         if (target is null)
         {
+            metrics?.TargetConnectFailed();
             await channel.TrySendCloseAsync(CloseCodes.InternalError, "Failed to connect to downstream server", limits.CloseSendTimeout, time)
                 .ConfigureAwait(false);
             await LingeringClose.CloseAsync(connection.Socket, limits.LingerTimeout, time).ConfigureAwait(false);
@@ -30,15 +31,19 @@ internal sealed class SessionStage(
         var started = time.GetTimestamp();
         var relay = new SessionRelay(channel, connection.Socket, target, limits, time, observers.Open(connection, started));
         sessions.Add(relay);
+        metrics?.SessionStarted();
+        RelayOutcome? outcome = null;
         var watched = channel.CanPing ? heartbeat : null; // Hixie drafts have no ping: nothing could answer
         watched?.Add(relay, connection.LogName);
         try
         {
-            var outcome = await relay.RunAsync().ConfigureAwait(false);
+            outcome = await relay.RunAsync().ConfigureAwait(false);
             RelayLog.SessionEnded(logger, connection.LogName, outcome, relay.BytesToTarget, relay.BytesToClient, time.GetElapsedTime(started).TotalSeconds);
         }
         finally
         {
+            // Its bytes join the ended total before it leaves the registry: a scrape between counts them twice, never not at all.
+            metrics?.SessionEnded(time.GetElapsedTime(started).TotalSeconds, relay.BytesToTarget, relay.BytesToClient, outcome?.End == RelayEnd.HeartbeatTimeout);
             watched?.Remove(relay);
             sessions.Remove(relay);
             target.Dispose();

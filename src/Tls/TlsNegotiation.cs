@@ -11,7 +11,7 @@ namespace Websockify.Tls;
 /// The first stage: one port serves ws:// and wss://. A ClientHello gets the TLS handshake and the
 /// connection's transport becomes the TLS stream; plain bytes go on as they are unless <c>--ssl-only</c>.
 /// </summary>
-internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger)
+internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger, Metrics.DaemonMetrics? metrics = null)
 {
     /// <summary>False when the connection ends here (closed, refused, handshake failed); the reason is logged.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -51,6 +51,7 @@ internal sealed class TlsNegotiation(TlsServerContext tls, ILogger logger)
         catch (Exception ex) when (ex is AuthenticationException or IOException)
         {
             TlsLog.TlsHandshakeFailed(logger, connection.LogName, verdict?.Refusal is { } refusal ? refusal : ex.Message);
+            metrics?.TlsHandshakeFailed();
             return false;
         }
 

@@ -27,8 +27,16 @@ internal sealed class WrappedProgram : IDisposable
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _firstExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private WrappedProgram(WrapSettings settings, PortReports reports, ProgramSupervisor supervisor, TimeProvider time, ILogger logger, CancellationToken stop)
+    private WrappedProgram(WrapSettings settings, PortReports reports, ProgramSupervisor supervisor, TimeProvider time, ILogger logger, CancellationToken stop, Action? restarted)
     {
+        var starts = 0;
+        supervisor.Starting += () =>
+        {
+            if (starts++ > 0)
+            {
+                restarted?.Invoke(); // every start after the first is a restart (metrics)
+            }
+        };
         _settings = settings;
         _reports = reports;
         _time = time;
@@ -48,7 +56,8 @@ internal sealed class WrappedProgram : IDisposable
     /// <param name="listenPort">The port the program will bind: the daemon's own (rebind.so moves it).</param>
     /// <exception cref="WrapStartException">rebind.so is not where it was looked for.</exception>
     /// <param name="maxRespawnsPerMinute"><see cref="Limits.MaxRespawnsPerMinute"/>: respawn mode gives up past it.</param>
-    public static WrappedProgram Start(WrapSettings settings, int listenPort, int maxRespawnsPerMinute, TimeProvider time, ILogger logger, CancellationToken stop)
+    /// <param name="restarted">Told of each restart (respawn mode).</param>
+    public static WrappedProgram Start(WrapSettings settings, int listenPort, int maxRespawnsPerMinute, TimeProvider time, ILogger logger, CancellationToken stop, Action? restarted = null)
     {
         var rebind = RebindLibraryLocator.Find(settings.RebindLibrary, AppContext.BaseDirectory)
             ?? throw new WrapStartException(
@@ -69,7 +78,7 @@ internal sealed class WrappedProgram : IDisposable
         var supervisor = new ProgramSupervisor(
             new ProcessProgramLauncher(settings.Command, rebind, listenPort, reports.SocketPath), settings.Mode, settings.Description, logger, time: time,
             maxRespawnsPerMinute: maxRespawnsPerMinute);
-        return new WrappedProgram(settings, reports, supervisor, time, logger, stop);
+        return new WrappedProgram(settings, reports, supervisor, time, logger, stop, restarted);
     }
 
     /// <summary>
