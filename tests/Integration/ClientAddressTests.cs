@@ -40,28 +40,6 @@ public sealed class ClientAddressTests
 
     private static string WithHeader(string request, string header) => request.Replace("\r\n\r\n", $"\r\n{header}\r\n\r\n", StringComparison.Ordinal);
 
-    /// <summary>Whether the daemon closed the connection without an answer (bounded).</summary>
-    private static async Task<bool> ClosedUnansweredAsync(int port, IPAddress from, byte[] firstBytes)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(from, 0));
-        await socket.ConnectAsync(IPAddress.Loopback, port);
-        await socket.SendAsync(firstBytes);
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            return await socket.ReceiveAsync(new byte[512], limit.Token) == 0;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     [Theory]
     [InlineData("v1")]
     [InlineData("v2")]
@@ -102,9 +80,9 @@ public sealed class ClientAddressTests
         await using var daemon = await DaemonProcess.StartAsync(
             ["--proxy-protocol", "--trusted-proxy", "127.0.0.1", "--target-proxy-protocol", "v1", "127.0.0.1:0", target.Address]);
 
-        Assert.True(await ClosedUnansweredAsync(daemon.Port, Stranger, V1("203.0.113.7", 1, "127.0.0.1", 2)), "a forged v1 header was served");
+        Assert.True(await Unanswered.ClosedAsync(daemon.Port, Stranger, V1("203.0.113.7", 1, "127.0.0.1", 2)), "a forged v1 header was served");
         await daemon.WaitForLineAsync(l => l.Contains("127.0.0.2:", StringComparison.Ordinal) && l.Contains("sent a PROXY header but is not in --trusted-proxy", StringComparison.Ordinal), Bound);
-        Assert.True(await ClosedUnansweredAsync(daemon.Port, Stranger, V2("203.0.113.7", 1, "127.0.0.1", 2)), "a forged v2 header was served");
+        Assert.True(await Unanswered.ClosedAsync(daemon.Port, Stranger, V2("203.0.113.7", 1, "127.0.0.1", 2)), "a forged v2 header was served");
 
         await using var direct = await ConnectAsync(daemon.Port, Stranger);
         Assert.Equal(101, direct.StatusCode);
@@ -120,7 +98,7 @@ public sealed class ClientAddressTests
     {
         await using var target = TcpTarget.Echo();
         await using var daemon = await DaemonProcess.StartAsync(["--proxy-protocol", "--trusted-proxy", "127.0.0.1", "127.0.0.1:0", target.Address]);
-        Assert.True(await ClosedUnansweredAsync(daemon.Port, Balancer, Encoding.ASCII.GetBytes(firstBytes)));
+        Assert.True(await Unanswered.ClosedAsync(daemon.Port, Balancer, Encoding.ASCII.GetBytes(firstBytes)));
         await daemon.WaitForLineAsync(l => l.Contains("127.0.0.1:", StringComparison.Ordinal) && l.Contains("refused:", StringComparison.Ordinal)
             && l.Contains(reason, StringComparison.Ordinal), Bound);
 
@@ -139,7 +117,7 @@ public sealed class ClientAddressTests
         await first.AssertEchoAsync("one");
         await second.AssertEchoAsync("two"); // the balancer itself has two open: not its limit
 
-        Assert.True(await ClosedUnansweredAsync(daemon.Port, Balancer, [.. V1("203.0.113.1", 1001, "127.0.0.1", daemon.Port), .. Encoding.ASCII.GetBytes(RawWebSocketClient.UpgradeRequest(daemon.Port))]));
+        Assert.True(await Unanswered.ClosedAsync(daemon.Port, Balancer, [.. V1("203.0.113.1", 1001, "127.0.0.1", daemon.Port), .. Encoding.ASCII.GetBytes(RawWebSocketClient.UpgradeRequest(daemon.Port))]));
         await daemon.WaitForLineAsync(l => l.Contains("the last from 203.0.113.1:1001", StringComparison.Ordinal), Bound);
         await first.AssertEchoAsync("the first goes on");
     }

@@ -14,32 +14,6 @@ public sealed class LimitsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    /// <summary>Connects a raw TCP socket (from <paramref name="source"/>, if given) and says whether the daemon closed it at once, unanswered.</summary>
-    private static async Task<bool> ClosedAtOnceAsync(int port, IPAddress? source = null)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        if (source is not null)
-        {
-            socket.Bind(new IPEndPoint(source, 0));
-        }
-
-        await socket.ConnectAsync(IPAddress.Loopback, port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(RawWebSocketClient.UpgradeRequest(port)));
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            return await socket.ReceiveAsync(new byte[512], limit.Token) == 0;
-        }
-        catch (SocketException)
-        {
-            return true; // reset: closed with our request unread
-        }
-        catch (OperationCanceledException)
-        {
-            return false; // still open after 5 s
-        }
-    }
-
     private static async Task EchoAsync(RawWebSocketClient client, string text) => await client.AssertEchoAsync(text);
 
     [Fact]
@@ -56,7 +30,7 @@ public sealed class LimitsTests
                 await EchoAsync(open[i], $"session {i}");
             }
 
-            Assert.True(await ClosedAtOnceAsync(daemon.Port), "a fourth connection was served");
+            Assert.True(await Unanswered.ClosedAsync(daemon.Port), "a fourth connection was served");
             await daemon.WaitForLineAsync(l => l.Contains("refused 1 connection(s) (the last from 127.0.0.1:", StringComparison.Ordinal)
                 && l.Contains("1 at --max-connections 3", StringComparison.Ordinal), Bound);
             for (var i = 0; i < 3; i++)
@@ -108,11 +82,11 @@ public sealed class LimitsTests
 
         for (var i = 0; i < 30; i++)
         {
-            Assert.True(await ClosedAtOnceAsync(daemon.Port), $"refused connection {i} was served");
+            Assert.True(await Unanswered.ClosedAsync(daemon.Port), $"refused connection {i} was served");
         }
 
         await Task.Delay(TimeSpan.FromSeconds(1.2));
-        Assert.True(await ClosedAtOnceAsync(daemon.Port));
+        Assert.True(await Unanswered.ClosedAsync(daemon.Port));
 
         // Every refusal is counted in some line, and there are few lines: 31 refusals in about 2 s.
         static int Count(string line) => int.Parse(line[(line.IndexOf("refused ", StringComparison.Ordinal) + 8)..].Split(' ')[0]);
@@ -147,7 +121,7 @@ public sealed class LimitsTests
         await EchoAsync(a1, "a1");
         await EchoAsync(a2, "a2");
 
-        Assert.True(await ClosedAtOnceAsync(daemon.Port, first), "a third connection from 127.0.0.2 was served");
+        Assert.True(await Unanswered.ClosedAsync(daemon.Port, first), "a third connection from 127.0.0.2 was served");
         await using var b1 = await RawWebSocketClient.ConnectAsync(endpoint, RawWebSocketClient.UpgradeRequest(daemon.Port), local: new IPEndPoint(second, 0));
         await EchoAsync(b1, "another address gets in");
         await daemon.WaitForLineAsync(l => l.Contains("(the last from 127.0.0.2:", StringComparison.Ordinal)
