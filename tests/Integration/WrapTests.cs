@@ -13,10 +13,13 @@ namespace Websockify.Tests.Integration;
 /// </summary>
 public sealed partial class WrapTests
 {
-    private static async Task<DaemonProcess> StartWrappedAsync(int port, string mode, params string[] programArgs)
+    private static Task<DaemonProcess> StartWrappedAsync(int port, string mode, params string[] programArgs) =>
+        StartWrappedWithAsync([], port, mode, programArgs);
+
+    private static async Task<DaemonProcess> StartWrappedWithAsync(string[] options, int port, string mode, params string[] programArgs)
     {
         var server = await TestPrograms.BindServerAsync();
-        return await DaemonProcess.StartAsync([$"--wrap-mode={mode}", $"127.0.0.1:{port}", "--", server, port.ToString(), .. programArgs]);
+        return await DaemonProcess.StartAsync([.. options, $"--wrap-mode={mode}", $"127.0.0.1:{port}", "--", server, port.ToString(), .. programArgs]);
     }
 
     /// <summary>Opens a session and returns the program's greeting: "hello PID FAMILY".</summary>
@@ -134,6 +137,21 @@ public sealed partial class WrapTests
         var second = GreetingPid(await GreetingAsync(port));
         Assert.NotEqual(first, second);
         Assert.False(daemon.HasExited);
+    }
+
+    [Fact]
+    public async Task Restarts_are_counted_in_the_metrics()
+    {
+        var port = TcpTarget.UnusedPort();
+        await using var daemon = await StartWrappedWithAsync(["--metrics", "127.0.0.1:0"], port, "respawn", "4", "--exit-after", "1", "0");
+        var metrics = await MetricsTests.MetricsPortAsync(daemon);
+        Assert.Contains("websockify_program_restarts_total 0\n", (await MetricsTests.GetAsync(metrics, "/metrics")).Body, StringComparison.Ordinal);
+        await GreetingAsync(port);
+        await daemon.WaitForLineAsync(l => l.Contains("Respawning", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await GreetingAsync(port); // served by the second run: it has started (and may be restarting again already)
+        var body = (await MetricsTests.GetAsync(metrics, "/metrics")).Body;
+        var restarts = int.Parse(System.Text.RegularExpressions.Regex.Match(body, @"websockify_program_restarts_total (\d+)\n").Groups[1].Value);
+        Assert.InRange(restarts, 1, 3);
     }
 
     [Fact]
