@@ -161,7 +161,7 @@ internal static class Program
         var server = ServerBuilder.Build(listeners, tls, resolver, web, options.Limits, options.Heartbeat, lifetime, time, logger, options.Record, options.Traffic, options.TargetProxyProtocol, targetTls,
             auth, options.Auth?.WebAuth ?? false, options.Legacy, options.ClientAddresses, metrics);
         using var exporter = metrics is null ? null : new Metrics.PrometheusExporter(metrics.Meter);
-        await using var metricsServer = metricsSocket is null ? null : new Metrics.MetricsServer(metricsSocket, exporter!, () => server.Draining, logger);
+        await using var metricsServer = metricsSocket is null ? null : new Metrics.MetricsServer(metricsSocket, exporter!, () => server.Draining, time, logger);
         if (metrics is not null && metricsServer is not null)
         {
             metrics.Observe(() => server.SessionCount, () => server.OpenConnections, () => server.Draining, server.LiveBytes);

@@ -57,9 +57,6 @@ internal sealed class ConnectionContext : IAsyncDisposable
     /// </summary>
     public EndPoint? ConnectedEndPoint { get; private set; }
 
-    /// <summary>The trusted balancer the connection came through (the socket's peer); null for a direct client.</summary>
-    public EndPoint? ProxyEndPoint { get; private set; }
-
     /// <summary>This connection's place under the connection limits; null when not counted (systemd's Accept=yes).</summary>
     public Hosting.Admission? Admission { get; }
 
@@ -87,7 +84,6 @@ internal sealed class ConnectionContext : IAsyncDisposable
     /// <param name="perRequest">Named by a request's X-Forwarded-For, not by the connection's PROXY header: the next request on this connection may name another.</param>
     public void ForwardedFrom(EndPoint client, EndPoint? destination = null, bool perRequest = false)
     {
-        ProxyEndPoint ??= PeerEndPoint;
         if (!perRequest)
         {
             ConnectedEndPoint = client;

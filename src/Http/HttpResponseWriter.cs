@@ -34,18 +34,29 @@ internal static class HttpResponseWriter
     {
         var status = rejection.Status;
         var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrase(status)}: {rejection.Reason}\n");
+        return WriteClosingAsync(stream, status, rejection.Headers, "text/plain; charset=utf-8", body, withBody: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// A whole response after which the connection closes: status line, the common headers, then
+    /// <paramref name="headers"/>, the type and length of <paramref name="body"/>; the body itself
+    /// unless <paramref name="withBody"/> is false (HEAD).
+    /// </summary>
+    public static Task WriteClosingAsync(
+        Stream stream, int status, IReadOnlyList<KeyValuePair<string, string>> headers, string contentType, byte[] body, bool withBody, CancellationToken cancellationToken)
+    {
         var head = new StringBuilder();
         head.Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\n");
         AppendCommonHeaders(head);
-        foreach (var (name, value) in rejection.Headers)
+        foreach (var (name, value) in headers)
         {
             head.Append(name).Append(": ").Append(value).Append("\r\n");
         }
 
-        head.Append("Content-Type: text/plain; charset=utf-8\r\n");
+        head.Append("Content-Type: ").Append(contentType).Append("\r\n");
         head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n");
         head.Append("Connection: close\r\n\r\n");
-        return WriteAsync(stream, [.. Encoding.ASCII.GetBytes(head.ToString()), .. body], cancellationToken);
+        return WriteAsync(stream, withBody ? [.. Encoding.ASCII.GetBytes(head.ToString()), .. body] : Encoding.ASCII.GetBytes(head.ToString()), cancellationToken);
     }
 
     public static Task WriteSwitchingProtocolsAsync(Stream stream, string acceptKey, string? subprotocol, CancellationToken cancellationToken)

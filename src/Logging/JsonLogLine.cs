@@ -24,13 +24,13 @@ internal static class JsonLogLine
     public static string Format(in LogEntry entry)
     {
         var line = Build(entry, entry.Text);
-        if (Encoding.UTF8.GetByteCount(line) <= LogEscaper.MaxMessageBytes)
+        var over = Encoding.UTF8.GetByteCount(line) - LogEscaper.MaxMessageBytes;
+        if (over <= 0)
         {
             return line;
         }
 
         // The values took the room: the message is cut (its escapes are plain characters, safe to cut between).
-        var over = Encoding.UTF8.GetByteCount(line) - LogEscaper.MaxMessageBytes;
         var keep = Math.Max(0, entry.Text.Length - over - 16);
         if (keep > 0 && char.IsHighSurrogate(entry.Text[keep - 1]))
         {

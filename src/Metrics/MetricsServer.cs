@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Websockify.Hosting;
 using Websockify.Http;
 using Websockify.Net;
 
@@ -19,16 +19,21 @@ internal sealed class MetricsServer : IAsyncDisposable
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Sent with every answer: a cache between the scraper and us must not hand out old numbers.</summary>
+    private static readonly KeyValuePair<string, string>[] NoStore = [new("Cache-Control", "no-store")];
+
     private readonly Socket _listener;
     private readonly PrometheusExporter _exporter;
     private readonly Func<bool> _draining;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrent, MaxConcurrent);
     private Task _accepting = Task.CompletedTask;
 
-    public MetricsServer(Socket listener, PrometheusExporter exporter, Func<bool> draining, ILogger logger)
+    public MetricsServer(Socket listener, PrometheusExporter exporter, Func<bool> draining, TimeProvider time, ILogger logger)
     {
+        _time = time;
         _listener = listener;
         _exporter = exporter;
         _draining = draining;
@@ -82,19 +87,10 @@ internal sealed class MetricsServer : IAsyncDisposable
         try
         {
             await using var stream = new NetworkStream(client, ownsSocket: true);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            deadline.CancelAfter(RequestTimeout);
+            using var deadline = new Deadline(RequestTimeout, _time, _stop.Token);
             var (status, contentType, body, method, target) = await AnswerAsync(stream, deadline.Token).ConfigureAwait(false);
             MetricsLog.Request(_logger, peer, method, target, status);
-            var head = new StringBuilder()
-                .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {HttpResponseWriter.ReasonPhrase(status)}\r\n")
-                .Append(CultureInfo.InvariantCulture, $"Server: {HttpResponseWriter.ServerName}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n")
-                .Append("Cache-Control: no-store\r\nConnection: close\r\n\r\n");
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), deadline.Token).ConfigureAwait(false);
-            if (method != "HEAD")
-            {
-                await stream.WriteAsync(body, deadline.Token).ConfigureAwait(false);
-            }
+            await HttpResponseWriter.WriteClosingAsync(stream, status, NoStore, contentType, body, withBody: method != "HEAD", deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
