@@ -15,7 +15,11 @@ internal sealed class SessionRelay(
     ClientChannel client, Socket clientSocket, ITargetConnection target, Limits limits, TimeProvider time, ISessionObserver? observer = null)
     : IHeartbeatSession, ISendWatched
 {
-    private const int BufferSize = 64 * 1024;
+    /// <summary>
+    /// As large as the client reader's buffer, so one upload read can take all of it (several frames) in
+    /// one send; a power of two, the size the pool hands out. Downloads use it less the frame headroom.
+    /// </summary>
+    private const int BufferSize = 256 * 1024;
 
     /// <summary>Target reads leave room for the frame header in front, so frames go out with no copy.</summary>
     private const int Headroom = FrameWriter.MaxHeaderLength;
@@ -45,6 +49,11 @@ internal sealed class SessionRelay(
 
     public async Task<RelayOutcome> RunAsync()
     {
+        if (observer is null)
+        {
+            client.IgnoreMessageBoundaries();
+        }
+
         var up = PumpClientToTargetAsync();
         var down = PumpTargetToClientAsync();
         RelayOutcome outcome;
@@ -263,7 +272,7 @@ internal sealed class SessionRelay(
                     await target.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false);
                 }
 
-                buffer = ArrayPool<byte>.Shared.Rent(Headroom + BufferSize);
+                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
                 var read = await target.ReceiveAsync(buffer.AsMemory(Headroom)).ConfigureAwait(false);
                 if (read == 0)
                 {

@@ -15,5 +15,7 @@ internal sealed class BinaryClientChannel(Stream stream) : FramedClientChannel(s
             : read;
     }
 
+    public override void IgnoreMessageBoundaries() => Reader.JoinMessages = true;
+
     public override ValueTask<bool> TrySendAsync(byte[] buffer, int offset, int count) => Writer.TrySendAsync(Opcode.Binary, buffer, offset, count);
 }

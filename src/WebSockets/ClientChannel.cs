@@ -52,6 +52,14 @@ internal abstract class ClientChannel
     /// <summary>Our close, once, bounded by <paramref name="limit"/>; a client that is gone or stuck is not an error.</summary>
     public abstract Task TrySendCloseAsync(int? code, string? reason, TimeSpan limit, TimeProvider time);
 
+    /// <summary>
+    /// The relay says message boundaries toward the target mean nothing (no observer records them): a read
+    /// may then carry the payload of several messages. Only plain binary channels take it up.
+    /// </summary>
+    public virtual void IgnoreMessageBoundaries()
+    {
+    }
+
     /// <summary>After both pumps ended: hand the receive buffer back to the pool.</summary>
     public abstract void Release();
 }

@@ -14,8 +14,11 @@ namespace Websockify.WebSockets;
 /// </summary>
 internal sealed class FrameReader(Stream stream, FrameWriter writer)
 {
-    /// <summary>A 64 KiB payload plus its 14-byte header fits in one read.</summary>
-    private const int BufferSize = 64 * 1024 + 16;
+    /// <summary>
+    /// Two 64 KiB frames with their headers per read. A power of two: the pool hands out no less anyway,
+    /// and the whole of it is read into.
+    /// </summary>
+    private const int BufferSize = 256 * 1024;
 
     private byte[]? _buffer;
     private int _start;
@@ -30,6 +33,12 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
     private MessageKind _messageKind;
     private FrameRead? _ended;
     private long _reads;
+
+    /// <summary>
+    /// Whether one read may carry the payload of several frames and messages: for a byte stream to the
+    /// target where message boundaries mean nothing (nobody records them, no per-message decoding).
+    /// </summary>
+    public bool JoinMessages { get; set; }
 
     /// <summary>The client's close code; null when its close frame had no payload.</summary>
     public int? CloseCode { get; private set; }
@@ -163,21 +172,72 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
         }
     }
 
+    /// <summary>
+    /// Unmasks buffered payload into <paramref name="destination"/>. With <see cref="JoinMessages"/> it goes
+    /// on into the frames that follow in the buffer, so a read that brought several frames is handed on as
+    /// one piece (one send to the target instead of one per frame piece).
+    /// </summary>
     private FrameRead CopyPayload(Span<byte> destination)
     {
-        var take = (int)Math.Min(Math.Min(_frameRemaining, Buffered), destination.Length);
-        Masking.UnmaskCopy(_buffer.AsSpan(_start, take), destination, _maskKey, ref _maskOffset);
-        _start += take;
-        _frameRemaining -= take;
-        var endOfMessage = false;
-        if (_frameRemaining == 0)
+        var copied = 0;
+        while (true)
         {
+            var take = (int)Math.Min(Math.Min(_frameRemaining, Buffered), destination.Length - copied);
+            Masking.UnmaskCopy(_buffer.AsSpan(_start, take), destination[copied..], _maskKey, ref _maskOffset);
+            _start += take;
+            _frameRemaining -= take;
+            copied += take;
+            if (_frameRemaining > 0)
+            {
+                ReleaseIfDrained();
+                return new FrameRead(copied, false, _messageKind);
+            }
+
             _inDataFrame = false;
-            endOfMessage = _frameFin;
+            if (!JoinMessages || copied == destination.Length || !TryEnterNextDataFrame())
+            {
+                ReleaseIfDrained();
+                return new FrameRead(copied, _frameFin, _messageKind);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Joined reads continue only into a complete data frame of the same kind: a control frame, a header
+    /// not yet all here, a change of kind or a violation ends the read, and the next call deals with it.
+    /// </summary>
+    private bool TryEnterNextDataFrame()
+    {
+        if (Buffered == 0)
+        {
+            return false;
         }
 
-        ReleaseIfDrained();
-        return new FrameRead(take, endOfMessage, _messageKind);
+        var header = FrameHeader.Parse(_buffer.AsSpan(_start, Buffered), _inMessage);
+        if (header.Violation is not null || !header.Complete || header.Opcode.IsControl())
+        {
+            return false;
+        }
+
+        var kind = header.Opcode switch
+        {
+            Opcode.Continuation => _messageKind,
+            Opcode.Text => MessageKind.Text,
+            _ => MessageKind.Binary,
+        };
+        if (kind != _messageKind)
+        {
+            return false;
+        }
+
+        _start += header.HeaderLength;
+        _maskKey = header.MaskKey;
+        _maskOffset = 0;
+        _inMessage = !header.Fin;
+        _frameFin = header.Fin;
+        _frameRemaining = header.Length;
+        _inDataFrame = header.Length > 0;
+        return true;
     }
 
     private FrameRead ReadClosePayload(byte[] payload)
