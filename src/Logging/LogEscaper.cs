@@ -21,9 +21,12 @@ internal static class LogEscaper
     /// <summary>Room kept for <c> [... N bytes cut]</c> when a message is cut.</summary>
     private const int MarkerReserve = 32;
 
-    /// <summary>What <see cref="NeedsEscape"/> matches, plus surrogates (pairs are checked on the slow path).</summary>
-    private static readonly SearchValues<char> Unsafe = SearchValues.Create(
-        string.Concat(Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(c => NeedsEscape(c) || char.IsSurrogate(c))));
+    /// <summary>
+    /// What <see cref="NeedsEscape"/> matches, plus surrogates (pairs are checked on the slow path), listed
+    /// by range: filtering all 65,536 units at start-up cost each socket-activated connection ~0.5 ms.
+    /// </summary>
+    private static readonly SearchValues<char> Unsafe = SearchValues.Create(Ranges(
+        ('\0', '\u001f'), ('\\', '\\'), ('\u007f', '\u009f'), ('\u2028', '\u202e'), ('\u2066', '\u2069'), ('\ud800', '\udfff')));
 
     public static string Escape(string message)
     {
@@ -90,6 +93,20 @@ internal static class LogEscaper
     private static bool NeedsEscape(char c) =>
         c < 0x20 || c == '\\' || (c >= 0x7f && c <= 0x9f)
         || c is '\u2028' or '\u2029' || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+
+    private static string Ranges(params ReadOnlySpan<(char First, char Last)> ranges)
+    {
+        var all = new StringBuilder();
+        foreach (var (first, last) in ranges)
+        {
+            for (var c = first; c <= last; c++)
+            {
+                all.Append(c);
+            }
+        }
+
+        return all.ToString();
+    }
 
     /// <summary>Appends one UTF-16 unit that is not half of a valid surrogate pair.</summary>
     private static void AppendEscaped(StringBuilder escaped, char c)

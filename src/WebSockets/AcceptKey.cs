@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Websockify.WebSockets;
@@ -8,8 +7,12 @@ internal static class AcceptKey
 {
     private const string Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    public static string Compute(string clientKey) =>
-        Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(clientKey + Guid)));
+    public static string Compute(string clientKey)
+    {
+        Span<byte> hash = stackalloc byte[Sha1.HashLength];
+        Sha1.HashData(Encoding.ASCII.GetBytes(clientKey + Guid), hash);
+        return Convert.ToBase64String(hash);
+    }
 
     /// <summary>A valid key is base64 of exactly 16 bytes (RFC 6455 §4.1 item 7).</summary>
     public static bool IsValidClientKey(string? key)

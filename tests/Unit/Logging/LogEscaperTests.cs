@@ -46,6 +46,19 @@ public sealed class LogEscaperTests
     }
 
     [Fact]
+    public void Exactly_controls_separators_bidirectional_marks_backslash_and_lone_surrogates_are_touched()
+    {
+        for (var code = 0; code < 0x10000; code++)
+        {
+            var c = (char)code;
+            var touched = code < 0x20 || c == '\\' || code is >= 0x7f and <= 0x9f or >= 0x2028 and <= 0x202e or >= 0x2066 and <= 0x2069
+                || char.IsSurrogate(c);
+            var text = c.ToString();
+            Assert.True(touched != ReferenceEquals(text, LogEscaper.Escape(text)), $"U+{code:X4}");
+        }
+    }
+
+    [Fact]
     public void Delete_is_escaped()
     {
         Assert.Equal(@"a\x7fb", LogEscaper.Escape("a\x7f" + "b"));
