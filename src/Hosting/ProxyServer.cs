@@ -60,6 +60,9 @@ internal sealed class ProxyServer
     /// <summary>The send timeout's timer over <see cref="SessionRegistry"/>: held here for as long as the server runs.</summary>
     public SendWatchdog? SendWatchdog { get; init; }
 
+    /// <summary>Settles memory after bursts of sessions; disposed with the server.</summary>
+    public MemorySettler? MemorySettler { get; init; }
+
     /// <summary><c>--metrics</c>; null when off.</summary>
     public Metrics.DaemonMetrics? Metrics { get; init; }
 
@@ -144,6 +147,7 @@ internal sealed class ProxyServer
         HostingLog.ShuttingDown(_logger, reason, _sessions.Count);
         await _shutdown.CancelAsync().ConfigureAwait(false);
         SendWatchdog?.Dispose();
+        MemorySettler?.Dispose();
         foreach (var listener in _listeners)
         {
             listener.Dispose();

@@ -49,7 +49,8 @@ internal static class ServerBuilder
 
         var observers = factories.Count == 0 ? SessionObservers.None : new SessionObservers(factories);
         var shutdown = new CancellationTokenSource();
-        var sessions = new SessionRegistry();
+        var settler = new MemorySettler(time);
+        var sessions = new SessionRegistry(settler);
         var connector = new TargetConnector(new TargetDialer(limits.ConnectTimeout, time, targetTls), resolver, logger, targetProxyProtocol);
         var stages = new PipelineStages(
             Tls: new TlsNegotiation(tls, logger, metrics),
@@ -67,6 +68,7 @@ internal static class ServerBuilder
         return new ProxyServer(listeners.Listeners, sessions, pipeline, shutdown, limits, time, logger, lifetime, observers)
         {
             SendWatchdog = new SendWatchdog(() => sessions.Live, limits.SendTimeout, time),
+            MemorySettler = settler,
             Metrics = metrics,
         };
     }

@@ -30,6 +30,7 @@ internal sealed class SessionStage(
 
         var started = time.GetTimestamp();
         var relay = new SessionRelay(channel, connection.Socket, target, limits, time, observers.Open(connection, started));
+        connection.Request = null; // its headers and strings served routing and observers: a long session need not hold them
         sessions.Add(relay);
         metrics?.SessionStarted();
         RelayOutcome? outcome = null;
