@@ -7,6 +7,21 @@ shared="${SHARED_DIR:-$root/../shared}"
 [ -x "$shared/bench/run.sh" ] || { echo "bench: $shared/bench/run.sh not found (set SHARED_DIR)" >&2; exit 1; }
 "$root/scripts/install-deps.sh" bench
 
+# The shared harness folder is read-only: its C tools and the npm peer live under build/bench here.
+export BENCH_BIN="$root/build/bench/bin"
+make -s -C "$shared/bench" all BIN="$BENCH_BIN" >&2
+gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -msse4.2 -I"$shared/bench/src" -o "$BENCH_BIN/tlsload" \
+  "$root/bench/tls/tlsload.c" "$shared/bench/src/common.c" -lssl -lcrypto -pthread
+
+# The node peer (npm websockify 0.7.1, ws pinned by the shared manifest and lockfile), installed once.
+node_peer="$root/build/bench/peers/node"
+if ! cmp -s "$shared/bench/peer-manifests/node/package-lock.json" "$node_peer/package-lock.json" ||
+   [ ! -f "$node_peer/node_modules/websockify/websockify.js" ]; then
+  rm -rf "$node_peer" && mkdir -p "$node_peer"
+  cp "$shared/bench/peer-manifests/node/package.json" "$shared/bench/peer-manifests/node/package-lock.json" "$node_peer/"
+  (cd "$node_peer" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # BENCH_BEFORE=/path/to/an/older/websockify adds that binary to the same run ("no worse" checks).
 before=()
 if [ -n "${BENCH_BEFORE:-}" ]; then
@@ -14,17 +29,8 @@ if [ -n "${BENCH_BEFORE:-}" ]; then
   before=(--proxy "websockify-unix-before=$BENCH_BEFORE {listen} {target}")
 fi
 
-# BENCH_VARIANTS='heartbeat=--heartbeat 1 --heartbeat-timeout 3600;…' adds our binary again with those
-# options, under the name websockify-unix-NAME, to the same run (the cost of a feature, side by side).
-variants=()
-if [ -n "${BENCH_VARIANTS:-}" ]; then
-  IFS=';' read -r -a specs <<< "$BENCH_VARIANTS"
-  for spec in "${specs[@]}"; do
-    [ -n "$spec" ] || continue
-    variants+=(--proxy "websockify-unix-${spec%%=*}=$root/build/bin/websockify ${spec#*=} {listen} {target}")
-  done
-fi
-
+# BENCH_VARIANTS='NAME=OPTIONS;…' adds our binary again with those options, under the name
+# websockify-unix-NAME, to the same run (the cost of a feature, side by side).
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 
@@ -59,9 +65,12 @@ if [ -n "${BENCH_RECORD:-}" ]; then
   mkdir -p "$out/record"
   record=(--proxy "websockify-unix-record=$root/build/bin/websockify --record $out/record/session {listen} {target}")
 fi
-"$shared/bench/run.sh" --scenarios "${BENCH_SCENARIOS:-S0,S1,S2,S4,S5,S6}" --reps "${BENCH_REPS:-3}" \
+# S6 holds up to 9,000 sessions (two fds each in our process): run.sh raises the soft fd limit to the hard one.
+"$shared/bench/run.sh" --scenarios "${BENCH_SCENARIOS:-S0,S1,S2,S3,S4,S5,S6}" --reps "${BENCH_REPS:-3}" \
+  --s6-levels "${BENCH_S6_LEVELS:-100,1000,9000}" --direct \
   --raw-proxy 'socat=socat -b65536 TCP-LISTEN:{listen_port},bind=127.0.0.1,fork,reuseaddr,backlog=4096 TCP:{target}' \
   --proxy 'websockify-py=websockify {listen} {target}' \
+  --proxy "websockify-node=node $node_peer/node_modules/websockify/websockify.js {listen} {target}" \
   "${before[@]}" \
   --proxy "websockify-unix=$root/build/bin/websockify {listen} {target}" \
   "${variants[@]}" \
@@ -81,6 +90,19 @@ record_note() {
     sed 's/^ *\([0-9]*\) /- \1 stopped: /' || true
 }
 
+# wss:// beside socat OPENSSL-LISTEN (our own TLS client), and socket activation to the first 101.
+# BENCH_EXTRA lists which of the two run (default both; empty: neither).
+extra="${BENCH_EXTRA-tls,activation}"
+if [[ ",$extra," == *",tls,"* ]]; then
+  python3 "$root/bench/tls/tls-bench.py" --ours "$root/build/bin/websockify" --tlsload "$BENCH_BIN/tlsload" \
+    --target "$BENCH_BIN/target" --reps "${BENCH_REPS:-3}" --out "$out/tls" | tee -a "$out/stdout.txt"
+fi
+if [[ ",$extra," == *",activation,"* ]]; then
+  python3 "$root/bench/activation.py" --target "$BENCH_BIN/target" --out "$out/activation" \
+    websockify-unix="$root/build/bin/websockify" ${BENCH_BEFORE:+websockify-unix-before="$BENCH_BEFORE"} |
+    tee -a "$out/stdout.txt"
+fi
+
 {
   echo "# Benchmark results"
   echo
@@ -89,6 +111,9 @@ record_note() {
   echo "compare ratios, not absolute numbers: the machine is a shared VM."
   echo
   cat "$out/report.md"
+  for part in tls/tls-report.md activation/activation-report.md; do
+    if [ -f "$out/$part" ]; then echo; cat "$out/$part"; fi
+  done
   if [ -n "${BENCH_RECORD:-}" ]; then echo; record_note; fi
 } > "$root/${BENCH_RESULTS:-bench/RESULTS.md}"
 echo "bench: wrote ${BENCH_RESULTS:-bench/RESULTS.md} (raw data in $out)"

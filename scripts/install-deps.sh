@@ -32,8 +32,9 @@ declare -A groups=(
   # make fuzz and the fuzz tests (tests/Fuzz): Debian's AFL++ drives the SharpFuzz-instrumented
   # assembly; SharpFuzz itself comes from NuGet (the package, and the sharpfuzz tool in .config/).
   [fuzz]="afl++"
-  # The benchmark compares us with Debian's Python websockify and socat.
-  [bench]="@build websockify socat"
+  # The benchmark compares us with Debian's Python websockify, socat (also with OPENSSL-LISTEN) and the
+  # npm peer; its TLS client links OpenSSL; systemd-socket-activate times socket activation.
+  [bench]="@build websockify socat libssl-dev systemd"
 )
 groupnames="${!groups[*]}"
 
@@ -80,7 +81,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v dotnet >/dev/null || { echo "install-deps: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 # Node.js comes with the machine (not from Debian's archive, whose nodejs is too old for playwright-core).
-if [[ " ${wanted[*]} " == *" chromium "* ]]; then
+if [[ " ${wanted[*]} " == *" chromium "* || " $* " == *" bench "* ]]; then
   command -v node >/dev/null && command -v npm >/dev/null \
-    || { echo "install-deps: the browser tests need Node.js 20 or later (node and npm)" >&2; exit 1; }
+    || { echo "install-deps: the browser tests and the benchmark's node peer need Node.js 20 or later (node and npm)" >&2; exit 1; }
 fi
