@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: our binary side by side with Debian's Python websockify and socat, in one run of the
-# shared harness (../shared/bench). Writes the table to bench/RESULTS.md.
+# `make bench`: our binary side by side with direct TCP, socat, Debian's Python websockify and the npm
+# peer, in one run of the shared harness (../shared/bench); then wss:// beside socat OPENSSL-LISTEN
+# (bench/tls) and socket activation to the first 101 (bench/activation.py). Writes bench/RESULTS.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${SHARED_DIR:-$root/../shared}"
