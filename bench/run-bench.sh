@@ -31,7 +31,18 @@ if [ -n "${BENCH_BEFORE:-}" ]; then
 fi
 
 # BENCH_VARIANTS='NAME=OPTIONS;…' adds our binary again with those options, under the name
-# websockify-unix-NAME, to the same run (the cost of a feature, side by side).
+# websockify-unix-NAME, to the same run (the cost of a feature, side by side). It defaults to our binary
+# with --heartbeat too: S6 has a goal for it (we ping, the client's pongs keep the session); set it
+# empty (BENCH_VARIANTS=) to leave that out.
+BENCH_VARIANTS="${BENCH_VARIANTS-heartbeat=--heartbeat 30}"
+variants=()
+if [ -n "$BENCH_VARIANTS" ]; then
+  IFS=';' read -r -a specs <<< "$BENCH_VARIANTS"
+  for spec in "${specs[@]}"; do
+    [ -n "$spec" ] || continue
+    variants+=(--proxy "websockify-unix-${spec%%=*}=$root/build/bin/websockify ${spec#*=} {listen} {target}")
+  done
+fi
 out="$root/build/bench/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 
