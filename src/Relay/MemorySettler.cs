@@ -11,8 +11,11 @@ internal sealed class MemorySettler : IDisposable
     /// <summary>Sessions started or ended since the last collection that make one worth its pause.</summary>
     public const int Churn = 256;
 
-    /// <summary>No session started or ended in a whole spell this long (checked once per spell): the burst is over.</summary>
-    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// No session started or ended in a whole spell this long (checked once per spell): the burst is over,
+    /// and memory settles within a second of its end. Churn, not time, bounds how often it collects.
+    /// </summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(500);
 
     private readonly Action _collect;
     private readonly ITimer _timer;
