@@ -1,10 +1,13 @@
 namespace Websockify.Relay;
 
 /// <summary>
-/// One compacting collection after a burst of sessions starting or ending, once it has gone quiet. The
-/// GC collects when allocations ask for it, and a daemon holding thousands of idle sessions allocates
-/// nothing: the burst's garbage (handshakes, logs) and its half-filled regions would stay committed
-/// (measured at 9,000 idle sessions: ~3 KiB per session). Armed only by churn: an idle daemon never wakes.
+/// One aggressive collection (compacting, and handing the freed regions back to the kernel at once)
+/// after a burst of sessions starting or ending, once it has gone quiet. The GC collects when
+/// allocations ask for it, and a daemon holding thousands of idle sessions allocates nothing: the
+/// burst's garbage (handshakes, logs) and its half-filled regions would stay committed. Measured at
+/// 9,000 idle sessions: 11.8 KiB per session without, 7.7 with a forced compacting collection (whose
+/// freed regions are decommitted only later), 5.4 with an aggressive one. Armed only by churn: an
+/// idle daemon never wakes.
 /// </summary>
 internal sealed class MemorySettler : IDisposable
 {
@@ -26,7 +29,7 @@ internal sealed class MemorySettler : IDisposable
 
     public MemorySettler(TimeProvider time, Action? collect = null)
     {
-        _collect = collect ?? (() => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true));
+        _collect = collect ?? (() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true));
         _timer = time.CreateTimer(_ => Tick(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
