@@ -22,8 +22,10 @@ internal static class LogEscaper
     private const int MarkerReserve = 32;
 
     /// <summary>
-    /// What <see cref="NeedsEscape"/> matches, plus surrogates (pairs are checked on the slow path), listed
-    /// by range: filtering all 65,536 units at start-up cost each socket-activated connection ~0.5 ms.
+    /// What is escaped: C0, the backslash, DEL and C1 controls; U+2028/U+2029, which some viewers break
+    /// lines at; the bidirectional overrides and isolates, which reorder what a reader sees; and
+    /// surrogates (valid pairs are kept on the slow path). Listed by range: filtering all 65,536 units
+    /// at start-up cost each socket-activated connection ~0.5 ms.
     /// </summary>
     private static readonly SearchValues<char> Unsafe = SearchValues.Create(Ranges(
         ('\0', '\u001f'), ('\\', '\\'), ('\u007f', '\u009f'), ('\u2028', '\u202e'), ('\u2066', '\u2069'), ('\ud800', '\udfff')));
@@ -86,14 +88,6 @@ internal static class LogEscaper
         && message.AsSpan().IndexOfAny(Unsafe) < 0
         && (Ascii.IsValid(message) || Encoding.UTF8.GetByteCount(message) <= MaxMessageBytes);
 
-    /// <summary>
-    /// C0, DEL and C1 controls; U+2028/U+2029, which some viewers break lines at; and the bidirectional
-    /// overrides and isolates, which reorder what a reader sees.
-    /// </summary>
-    private static bool NeedsEscape(char c) =>
-        c < 0x20 || c == '\\' || (c >= 0x7f && c <= 0x9f)
-        || c is '\u2028' or '\u2029' || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
-
     private static string Ranges(params ReadOnlySpan<(char First, char Last)> ranges)
     {
         var all = new StringBuilder();
@@ -130,7 +124,7 @@ internal static class LogEscaper
                 break;
             default:
                 // A lone surrogate is shown too: encoding it would silently turn it into U+FFFD.
-                if (NeedsEscape(c) || char.IsSurrogate(c))
+                if (Unsafe.Contains(c))
                 {
                     escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
                 }

@@ -125,22 +125,20 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
                 continue;
             }
 
-            var (opcode, fin, length) = (header.Opcode, header.Fin, header.Length);
-            _maskKey = header.MaskKey;
-            _start += header.HeaderLength;
-            if (opcode.IsControl())
+            if (header.Opcode.IsControl())
             {
-                var payload = _buffer.AsSpan(_start, (int)length).ToArray();
+                _start += header.HeaderLength;
+                var payload = _buffer.AsSpan(_start, (int)header.Length).ToArray();
                 var keyOffset = 0;
-                Masking.UnmaskCopy(payload, payload, _maskKey, ref keyOffset);
-                _start += (int)length;
+                Masking.UnmaskCopy(payload, payload, header.MaskKey, ref keyOffset);
+                _start += (int)header.Length;
                 progressed = true;
-                if (opcode == Opcode.Close)
+                if (header.Opcode == Opcode.Close)
                 {
                     return End(ReadClosePayload(payload));
                 }
 
-                if (opcode == Opcode.Ping)
+                if (header.Opcode == Opcode.Ping)
                 {
                     await writer.SendPongAsync(payload).ConfigureAwait(false);
                 }
@@ -148,27 +146,12 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
                 continue;
             }
 
-            if (opcode != Opcode.Continuation)
+            EnterDataFrame(header);
+            if (header.Length == 0 && header.Fin)
             {
-                _messageKind = opcode == Opcode.Text ? MessageKind.Text : MessageKind.Binary;
+                ReleaseIfDrained();
+                return new FrameRead(0, true, _messageKind);
             }
-
-            _inMessage = !fin;
-            _frameFin = fin;
-            if (length == 0)
-            {
-                if (fin)
-                {
-                    ReleaseIfDrained();
-                    return new FrameRead(0, true, _messageKind);
-                }
-
-                continue;
-            }
-
-            _inDataFrame = true;
-            _frameRemaining = length;
-            _maskOffset = 0;
         }
     }
 
@@ -219,26 +202,35 @@ internal sealed class FrameReader(Stream stream, FrameWriter writer)
             return false;
         }
 
-        var kind = header.Opcode switch
-        {
-            Opcode.Continuation => _messageKind,
-            Opcode.Text => MessageKind.Text,
-            _ => MessageKind.Binary,
-        };
-        if (kind != _messageKind)
+        if (KindOf(header) != _messageKind)
         {
             return false;
         }
 
-        _start += header.HeaderLength;
-        _maskKey = header.MaskKey;
-        _maskOffset = 0;
-        _inMessage = !header.Fin;
-        _frameFin = header.Fin;
-        _frameRemaining = header.Length;
-        _inDataFrame = header.Length > 0;
+        EnterDataFrame(header);
         return true;
     }
+
+    /// <summary>Past a data frame's header: its payload (if any) is next, masked with its key.</summary>
+    private void EnterDataFrame(in FrameHeader header)
+    {
+        _start += header.HeaderLength;
+        _messageKind = KindOf(header);
+        _inMessage = !header.Fin;
+        _frameFin = header.Fin;
+        _maskKey = header.MaskKey;
+        _maskOffset = 0;
+        _frameRemaining = header.Length;
+        _inDataFrame = header.Length > 0;
+    }
+
+    /// <summary>A continuation carries on its message's kind.</summary>
+    private MessageKind KindOf(in FrameHeader header) => header.Opcode switch
+    {
+        Opcode.Continuation => _messageKind,
+        Opcode.Text => MessageKind.Text,
+        _ => MessageKind.Binary,
+    };
 
     private FrameRead ReadClosePayload(byte[] payload)
     {
